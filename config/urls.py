@@ -1,0 +1,21 @@
+"""URL map. Each app owns its URLs; this file only mounts them."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from openmash.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("openmash.accounts.urls")),
+    path("audit/", include("openmash.audit.urls")),
+    path("django-admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+handler403 = "openmash.core.views.permission_denied"
+handler404 = "openmash.core.views.page_not_found"
+handler500 = "openmash.core.views.server_error"

@@ -1,0 +1,48 @@
+"""The service navigation, built from the capabilities of the signed-in user.
+
+Apps register their entries here (label, URL name, capability) so the header shows only what a
+user may use. An entry whose URL name is not yet routed is skipped rather than breaking pages.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from openmash.accounts.roles import Capability as C
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capabilities: tuple[str, ...]
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "home", ()),
+    NavItem("Access log", "audit:access_log", (C.AUDIT_VIEW,)),
+    NavItem("Staff", "accounts:user_list", (C.STAFF_MANAGE,)),
+    NavItem("Agencies and teams", "accounts:agency_list", (C.STAFF_MANAGE,)),
+]
+
+
+def register(item: NavItem, position: int | None = None) -> None:
+    """Called from an app's ``AppConfig.ready`` to add its entry."""
+    if item not in NAVIGATION:
+        NAVIGATION.insert(len(NAVIGATION) if position is None else position, item)
+
+
+def navigation_for(request, user) -> list[dict]:
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for item in NAVIGATION:
+        if item.capabilities and not any(user.can(c) for c in item.capabilities):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": item.label, "url": url, "active": active})
+    return items
