@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "openmash.accounts",
     "openmash.audit",
     "openmash.tasks",
+    "openmash.timescales",
+    "openmash.people",
+    "openmash.contacts",
+    "openmash.enquiries",
+    "openmash.decisions",
+    "openmash.governance",
 ]
 
 MIDDLEWARE = [

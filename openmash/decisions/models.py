@@ -1,0 +1,61 @@
+"""Analysis by the MASH social worker and the practice manager's decision on a contact."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from openmash.core.models import BaseModel
+from openmash.core.scoping import FailClosedManager
+
+from .codes import Outcome
+
+
+class Analysis(BaseModel):
+    """The MASH social worker's analysis of the gathered information and a recommendation."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.PROTECT, related_name="analysis"
+    )
+    analysis = models.TextField()
+    recommendation = models.CharField(max_length=16, choices=Outcome.choices)
+    recommendation_rationale = models.TextField(blank=True)
+    analysed_at = models.DateTimeField()
+    analysed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = FailClosedManager()
+    unscoped = models.Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "unscoped"
+        verbose_name_plural = "analyses"
+
+
+class Decision(BaseModel):
+    """The outcome of a contact. ``is_referral`` is stored for CIN/Annex A reporting."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.PROTECT, related_name="decision"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, db_index=True)
+    rationale = models.TextField()
+    receiving_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_referral = models.BooleanField(default=False)
+    decided_at = models.DateTimeField(db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    feedback_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FailClosedManager()
+    unscoped = models.Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "unscoped"

@@ -1,0 +1,101 @@
+"""MASH enquiries: one information request per chosen partner agency, and their responses.
+
+Enquiry lifecycle: ``open`` (requests outstanding) → ``ready`` (every request answered, or the
+practice manager proceeds without a late one) → ``analysed`` (MASH social worker's analysis
+recorded). Request lifecycle: ``requested`` → ``responded``.
+
+The agency firewall (DESIGN.md §5): ``InformationRequest.objects`` is fail closed; a partner's
+scope rule (``selectors.py``) yields only their own agency's requests, and another agency's
+answer is never readable by them.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from openmash.core.models import BaseModel
+from openmash.core.scoping import FailClosedManager
+
+
+class EnquiryStatus(models.TextChoices):
+    OPEN = "open", "Awaiting agency responses"
+    READY = "ready", "Awaiting analysis"
+    ANALYSED = "analysed", "Analysed"
+
+
+class RequestStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    RESPONDED = "responded", "Responded"
+
+
+class ResponseOutcome(models.TextChoices):
+    KNOWN = "known", "Known to the agency"
+    NOT_KNOWN = "not_known", "Not known to the agency"
+    NIL_RETURN = "nil_return", "Nil return"
+
+
+class MashEnquiry(BaseModel):
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.PROTECT, related_name="enquiry"
+    )
+    status = models.CharField(max_length=10, choices=EnquiryStatus.choices, db_index=True)
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    #: Latest due time of its requests (stored for queue sorting).
+    responses_due_at = models.DateTimeField(db_index=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = FailClosedManager()
+    unscoped = models.Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "unscoped"
+        verbose_name_plural = "MASH enquiries"
+        indexes = [models.Index(fields=["status", "responses_due_at"])]
+
+
+class InformationRequest(BaseModel):
+    enquiry = models.ForeignKey(MashEnquiry, on_delete=models.PROTECT, related_name="requests")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(help_text="What the MASH needs this agency to check")
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=ResponseOutcome.choices, blank=True)
+    summary = models.TextField(blank=True, help_text="What the agency holds")
+    risk_factors = models.TextField(blank=True)
+    protective_factors = models.TextField(blank=True)
+    systems_searched = models.TextField(blank=True)
+    proportionality_note = models.TextField(
+        blank=True, help_text="Why what is shared is necessary, proportionate and relevant"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = FailClosedManager()
+    unscoped = models.Manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "unscoped"
+        constraints = [
+            models.UniqueConstraint(fields=["enquiry", "agency"], name="one_request_per_agency")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at"]),
+            models.Index(fields=["status", "due_at"]),
+        ]

@@ -1,0 +1,1 @@
+"""Reads of governance records (DPO only)."""
