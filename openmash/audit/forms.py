@@ -60,6 +60,7 @@ class AuditSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> carries the token
         self.helper.layout = Layout(
             Field.text("person_id", field_width=30),
             Field.text("username", field_width=20),

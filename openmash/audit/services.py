@@ -43,7 +43,7 @@ class AuditTarget:
     def of(cls, target: "models.Model | AuditTarget") -> "AuditTarget":
         if isinstance(target, AuditTarget):
             return target
-        if not isinstance(target, models.Model) or target.pk is None:
+        if not isinstance(target, models.Model) or target._state.adding or target.pk is None:
             raise ValueError("An audit target must be a saved model instance or an AuditTarget.")
         return cls(target._meta.label_lower, str(target.pk), str(target))
 
