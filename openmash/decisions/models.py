@@ -34,8 +34,19 @@ class Analysis(BaseModel):
         verbose_name_plural = "analyses"
 
 
+class FeedbackStatus(models.TextChoices):
+    SENT = "sent", "Feedback emailed to the referrer"
+    NO_EMAIL = "no_email", "No email address given"
+
+
 class Decision(BaseModel):
-    """The outcome of a contact. ``is_referral`` is stored for CIN/Annex A reporting."""
+    """The outcome of a contact. ``is_referral`` is stored for CIN/Annex A reporting.
+
+    Written once by ``services.contact_decide`` with the handover (``handed_over_at``: the
+    receiving team's summary was shared, see the Record of Sharing) and the referrer's
+    feedback (``feedback_sent_at`` / ``feedback_status``: queued to the referrer's email, or
+    "no email address given").
+    """
 
     contact = models.OneToOneField(
         "contacts.Contact", on_delete=models.PROTECT, related_name="decision"
@@ -50,7 +61,9 @@ class Decision(BaseModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     feedback_sent_at = models.DateTimeField(null=True, blank=True)
+    feedback_status = models.CharField(max_length=10, choices=FeedbackStatus.choices, blank=True)
 
     objects = FailClosedManager()
     unscoped = models.Manager()
