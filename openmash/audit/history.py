@@ -41,13 +41,11 @@ def record_history_in_audit_chain(
     else:
         changes = _snapshot(history_instance, as_new=verb == AuditEntry.Verb.CREATED)
 
-    pk_name = instance._meta.pk.attname
+    pk = str(getattr(history_instance, instance._meta.pk.attname))
     audit_record(
         history_user,
         verb,
-        AuditTarget(
-            instance._meta.label_lower, str(getattr(history_instance, pk_name)), str(instance)
-        ),
+        AuditTarget(instance._meta.label_lower, pk, _label(instance, pk)),
         {
             "changes": changes,
             "history": {
@@ -58,6 +56,14 @@ def record_history_in_audit_chain(
         person_id=getattr(instance, "audit_person_id", None),
         reason=history_change_reason or "",
     )
+
+
+def _label(instance, pk: str) -> str:
+    """``str(instance)``, or a plain fallback: a broken ``__str__`` must not stop the save."""
+    try:
+        return str(instance)
+    except Exception:  # noqa: BLE001 - any failure here only costs the label
+        return f"{instance._meta.verbose_name} {pk}"
 
 
 def previous_historical_record(history_instance):
