@@ -4,6 +4,10 @@ Enquiry lifecycle: ``open`` (requests outstanding) → ``ready`` (every request 
 practice manager proceeds without a late one) → ``analysed`` (MASH social worker's analysis
 recorded). Request lifecycle: ``requested`` → ``responded``.
 
+Transitions are made only by ``services.py``: ``enquiry_open`` (contact ``recorded`` →
+``enquiry``), ``information_request_respond`` (the last answer moves the enquiry to ``ready``)
+and ``enquiry_mark_ready`` (a decision-maker proceeds without a late answer, with a reason).
+
 The agency firewall (DESIGN.md §5): ``InformationRequest.objects`` is fail closed; a partner's
 scope rule (``selectors.py``) yields only their own agency's requests, and another agency's
 answer is never readable by them.
@@ -46,6 +50,13 @@ class MashEnquiry(BaseModel):
     #: Latest due time of its requests (stored for queue sorting).
     responses_due_at = models.DateTimeField(db_index=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    #: Set only when a practice manager proceeded before every agency had answered.
+    ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ready_reason = models.TextField(
+        blank=True, help_text="Why the enquiry went ahead without every agency's response"
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = FailClosedManager()
@@ -57,6 +68,9 @@ class MashEnquiry(BaseModel):
         base_manager_name = "unscoped"
         verbose_name_plural = "MASH enquiries"
         indexes = [models.Index(fields=["status", "responses_due_at"])]
+
+    def __str__(self):
+        return f"MASH enquiry {self.pk}"
 
 
 class InformationRequest(BaseModel):
@@ -99,3 +113,7 @@ class InformationRequest(BaseModel):
             models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["status", "due_at"]),
         ]
+
+    def __str__(self):
+        # No related lookups: the audit log labels every saved version with this.
+        return f"Information request {self.pk}"

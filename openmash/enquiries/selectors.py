@@ -1,7 +1,39 @@
-"""Reads of MASH enquiries and information requests: the agency firewall lives here."""
+"""Reads of MASH enquiries and information requests: the agency firewall lives here.
+
+Partners read their own agency's requests (never another agency's, never the referral
+narrative) through ``agency_request_queue`` and ``information_request_for_partner``; children's
+social care MASH staff read enquiries and every agency's response through ``enquiry_queue``,
+``enquiry_get_for_user`` and ``enquiry_for_contact``. Functions that show one record for
+display write the access log.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils import timezone
 
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
+from openmash.audit.services import access_record_for_people
+from openmash.contacts.codes import PersonRole
+from openmash.contacts.models import ContactPerson
 from openmash.core.scoping import scope_rule
+from openmash.decisions.models import Decision
+
+from .models import EnquiryStatus, InformationRequest, MashEnquiry, RequestStatus
+from .queues import QueueOptions, rag_rank
+
+#: A request still outstanding this close to its due time is flagged "Due soon".
+DUE_SOON = timedelta(hours=1)
 
 
 @scope_rule("enquiries.MashEnquiry")
@@ -22,3 +54,267 @@ def _request_scope(qs, user):
     if is_partner_responder(user) or can_read_contacts(user):
         return qs.filter(agency_id=user.agency_id)
     return qs.none()
+
+
+# -- partners: my agency's requests -----------------------------------------------------------
+
+
+def _own_agency_requests(user) -> QuerySet:
+    """The requests addressed to the user's own agency — also for CSC staff, whose scope rule
+    would otherwise include every agency's."""
+    if not user.agency_id:
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.for_user(user).filter(agency_id=user.agency_id)
+
+
+def _with_contact_markers(qs: QuerySet, now) -> QuerySet:
+    """Annotate the few contact facts a partner may see (reference, RAG, immediate risk) as
+    values, so no contact object — and no narrative — is ever loaded for them."""
+    outstanding = Q(status=RequestStatus.REQUESTED)
+    return qs.annotate(
+        contact_id=F("enquiry__contact_id"),
+        contact_reference=F("enquiry__contact__reference"),
+        rag=F("enquiry__contact__rag"),
+        immediate_risk=F("enquiry__contact__immediate_risk"),
+        is_overdue=ExpressionWrapper(outstanding & Q(due_at__lt=now), BooleanField()),
+        is_due_soon=ExpressionWrapper(
+            outstanding & Q(due_at__gte=now, due_at__lt=now + DUE_SOON), BooleanField()
+        ),
+    )
+
+
+REQUEST_STATUSES = tuple(RequestStatus.values)
+
+
+def agency_request_queue(user, options: QueueOptions, *, now=None) -> QuerySet:
+    """ "Requests to my agency": outstanding first, then by due time (immediate risk first)."""
+    now = now or timezone.now()
+    qs = _with_contact_markers(_own_agency_requests(user), now).select_related("agency")
+    if options.status:
+        qs = qs.filter(status=options.status)
+    if options.rag:
+        qs = qs.filter(enquiry__contact__rag=options.rag)
+    if options.overdue:
+        qs = qs.filter(status=RequestStatus.REQUESTED, due_at__lt=now)
+    if options.immediate_risk:
+        qs = qs.filter(enquiry__contact__immediate_risk=True)
+    # "requested" sorts before "responded": outstanding work first whatever the sort.
+    order = {
+        "due": ["status", "-immediate_risk", "due_at"],
+        "received": ["status", "requested_at"],
+        "rag": ["status", rag_rank("enquiry__contact__rag"), "due_at"],
+    }[options.sort]
+    return qs.order_by(*order, "id")
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """The minimum identifying details a partner needs to search their systems."""
+
+    name: str
+    role: str
+    relationship: str
+    date_of_birth: object
+    expected_delivery_date: object
+    sex: str
+    address: str
+    postcode: str
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    outcome: str
+    decided_at: object
+
+
+@dataclass(frozen=True)
+class PartnerRequest:
+    """What a partner sees of one request: the request, its contact's reference and markers,
+    the people named, and — once decided — the outcome. Nothing else of the contact."""
+
+    request: InformationRequest
+    people: list[PersonDetails]
+    outcome: DecisionOutcome | None
+
+
+def information_request_for_partner(user, request_id, *, channel: str) -> PartnerRequest:
+    """One of the user's own agency's requests, for the request page; another agency's (or a
+    missing) request is not found. Writes the access log for each person shown."""
+    request = (
+        _with_contact_markers(_own_agency_requests(user), timezone.now())
+        .select_related("agency", "responded_by")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No information request found.")
+    rows = (
+        ContactPerson.objects.for_user(user)
+        .filter(contact_id=request.contact_id)
+        .order_by("role", "surname", "forename")
+        .only(
+            "person_id",
+            "role",
+            "forename",
+            "surname",
+            "relationship_to_child",
+            "date_of_birth",
+            "expected_delivery_date",
+            "sex",
+            "address",
+            "postcode",
+        )
+    )
+    rows = sorted(rows, key=lambda p: p.role != PersonRole.SUBJECT_CHILD)
+    people = [
+        PersonDetails(
+            name=f"{p.forename} {p.surname}",
+            role=p.get_role_display(),
+            relationship=p.relationship_to_child,
+            date_of_birth=p.date_of_birth,
+            expected_delivery_date=p.expected_delivery_date,
+            sex=p.sex,
+            address=p.address,
+            postcode=p.postcode,
+        )
+        for p in rows
+    ]
+    decision = (
+        Decision.objects.for_user(user)
+        .filter(contact_id=request.contact_id)
+        .only("outcome", "decided_at")
+        .first()
+    )
+    outcome = (
+        DecisionOutcome(decision.get_outcome_display(), decision.decided_at) if decision else None
+    )
+    access_record_for_people(user, request, channel, [p.person_id for p in rows if p.person_id])
+    return PartnerRequest(request=request, people=people, outcome=outcome)
+
+
+def information_request_to_answer(user, request_id) -> InformationRequest:
+    """The request a partner is answering (for the respond service), scoped like the page."""
+    request = _own_agency_requests(user).filter(pk=request_id).first()
+    if request is None:
+        raise Http404("No information request found.")
+    return request
+
+
+# -- children's social care: enquiries and every agency's response ----------------------------
+
+
+def _requests_prefetch(user) -> Prefetch:
+    return Prefetch(
+        "requests",
+        queryset=InformationRequest.objects.for_user(user)
+        .select_related("agency", "responded_by")
+        .order_by("agency__name"),
+        to_attr="visible_requests",
+    )
+
+
+def _children_prefetch(user) -> Prefetch:
+    return Prefetch(
+        "contact__people",
+        queryset=ContactPerson.objects.for_user(user)
+        .filter(role=PersonRole.SUBJECT_CHILD)
+        .order_by("surname", "forename")
+        .only("contact_id", "forename", "surname", "date_of_birth", "expected_delivery_date"),
+        to_attr="children",
+    )
+
+
+ENQUIRY_QUEUE_STATUSES = (EnquiryStatus.OPEN, EnquiryStatus.READY)
+
+
+def enquiry_queue(user, status: str, options: QueueOptions, *, now=None) -> QuerySet:
+    """ "Open enquiries" (``open``: due = when responses are due) or "Awaiting analysis"
+    (``ready``: due = the contact's decision deadline), with response counts annotated."""
+    if status not in ENQUIRY_QUEUE_STATUSES:
+        raise ValueError(f"No enquiry queue for status {status!r}")
+    if not is_csc_staff(user):
+        return MashEnquiry.objects.none()
+    now = now or timezone.now()
+    due = F("responses_due_at") if status == EnquiryStatus.OPEN else F("contact__decision_due_at")
+    responded = Q(requests__status=RequestStatus.RESPONDED)
+    qs = (
+        MashEnquiry.objects.for_user(user)
+        .filter(status=status)
+        .select_related("contact")
+        .prefetch_related(_children_prefetch(user))
+        .annotate(
+            due_at=due,
+            requests_total=Count("requests", distinct=True),
+            responses_in=Count("requests", filter=responded, distinct=True),
+            overdue_requests=Count(
+                "requests",
+                filter=Q(requests__status=RequestStatus.REQUESTED, requests__due_at__lt=now),
+                distinct=True,
+            ),
+        )
+        .annotate(is_overdue=ExpressionWrapper(Q(due_at__lt=now), BooleanField()))
+    )
+    if options.rag:
+        qs = qs.filter(contact__rag=options.rag)
+    if options.overdue:
+        qs = qs.filter(due_at__lt=now)
+    if options.immediate_risk:
+        qs = qs.filter(contact__immediate_risk=True)
+    order = {
+        "due": ["-contact__immediate_risk", "due_at"],
+        "received": ["contact__received_at"],
+        "rag": [rag_rank("contact__rag"), "due_at"],
+    }[options.sort]
+    return qs.order_by(*order, "id")
+
+
+def _enquiry_queryset(user) -> QuerySet:
+    return (
+        MashEnquiry.objects.for_user(user)
+        .select_related("contact", "opened_by", "ready_by")
+        .prefetch_related(_requests_prefetch(user), _children_prefetch(user))
+    )
+
+
+def enquiry_get_for_user(user, enquiry_id, *, channel: str) -> MashEnquiry:
+    """The enquiry page (children's social care only): every agency's request and response in
+    ``enquiry.visible_requests``, the children in ``enquiry.contact.children``. Writes the
+    access log for each person named on the contact."""
+    if not is_csc_staff(user):
+        raise Http404("No MASH enquiry found.")
+    enquiry = _enquiry_queryset(user).filter(pk=enquiry_id).first()
+    if enquiry is None:
+        raise Http404("No MASH enquiry found.")
+    person_ids = (
+        ContactPerson.objects.for_user(user)
+        .filter(contact_id=enquiry.contact_id, person__isnull=False)
+        .values_list("person_id", flat=True)
+    )
+    access_record_for_people(user, enquiry, channel, person_ids)
+    return enquiry
+
+
+def enquiry_to_manage(user, enquiry_id) -> MashEnquiry:
+    """The enquiry a practice manager is moving on (for a service; nothing is displayed)."""
+    enquiry = (
+        MashEnquiry.objects.for_user(user).filter(pk=enquiry_id).first()
+        if is_csc_staff(user)
+        else None
+    )
+    if enquiry is None:
+        raise Http404("No MASH enquiry found.")
+    return enquiry
+
+
+def enquiry_for_contact(user, contact) -> MashEnquiry | None:
+    """The enquiry on ``contact`` with every agency's response, for the contact page (which
+    writes its own access-log entry); None if there is none or the user is not CSC staff."""
+    if not is_csc_staff(user):
+        return None
+    return (
+        MashEnquiry.objects.for_user(user)
+        .select_related("opened_by", "ready_by")
+        .prefetch_related(_requests_prefetch(user))
+        .filter(contact_id=contact.pk)
+        .first()
+    )
