@@ -14,10 +14,11 @@ Bulk helpers (``bulk_create_with_history``) send no signal: do not use them for 
 
 from django.db.models import Q
 from django.forms.models import model_to_dict
+from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_from_history, get_m2m_reverse_field_name
 
 from .models import AuditEntry
-from .services import AuditTarget, audit_record
+from .services import AuditTarget, audit_record, channel_from_request
 
 _VERBS = {
     "+": AuditEntry.Verb.CREATED,
@@ -55,7 +56,15 @@ def record_history_in_audit_chain(
         },
         person_id=getattr(instance, "audit_person_id", None),
         reason=history_change_reason or "",
+        channel=_current_channel(),
     )
+
+
+def _current_channel() -> str:
+    """The route of the request making the change (simple-history's middleware keeps it), or
+    "" for changes made outside a request: jobs, commands, the shell."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    return channel_from_request(request) if request is not None else ""
 
 
 def _label(instance, pk: str) -> str:

@@ -1,6 +1,9 @@
 """Every simple-history record becomes a hash-chained CHANGE entry with before/after values."""
 
 import pytest
+from django.test import RequestFactory
+from django.urls import resolve
+from simple_history.models import HistoricalRecords
 
 from openmash.accounts.models import Agency, Role
 from openmash.audit.models import AuditEntry
@@ -91,3 +94,19 @@ def test_signing_in_does_not_clutter_the_log(make_user):
     user.last_login = user.date_joined
     user.save(update_fields=["last_login"])
     assert AuditEntry.objects.count() == before
+
+
+def test_a_change_made_in_a_request_records_its_route(agencies, make_user):
+    request = RequestFactory().post("/audit/access-log/?secret=1")
+    request.user = make_user("administrator")
+    request.resolver_match = resolve("/audit/access-log/")
+    HistoricalRecords.context.request = request  # what simple-history's middleware does
+    try:
+        police = agencies["POLICE"]
+        police.location = "Gillingham"
+        police.save()
+    finally:
+        del HistoricalRecords.context.request
+    entry = _entries_for(police).last()
+    assert entry.channel == "audit:access_log"
+    assert entry.actor == request.user
