@@ -209,10 +209,14 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {"TITLE": "OpenMASH API", "VERSION": "0.1.0"}
 
-# Task queue (Celery). See docs/decisions/0002-task-queue.md.
+# Task queue (Celery). See docs/decisions/0002-task-queue.md. The beat schedule is in
+# config/celery.py. Messages carry only IDs; the state of each effect is in the database.
 CELERY_BROKER_URL = E.CELERY_BROKER_URL
+# Acknowledge after the task ran, so a task whose worker dies is redelivered (Redis/RabbitMQ;
+# the embedded broker cannot redeliver, and the sweeps cover that case).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -220,6 +224,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # An unacknowledged task is redelivered after this long; it must exceed the longest task.
+    # Never use countdown/eta longer than this (back-offs live in the outbox table instead).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# An outbox claim older than this is presumed dead (its worker was killed) and is re-sent by
+# the sweep. Must exceed deliver_outbox_message's hard time limit (120 s).
+OUTBOX_CLAIM_LEASE_SECONDS = 300
 
 if E.EMAIL_URL:
     vars().update(environ.Env.email_url_config(E.EMAIL_URL))
