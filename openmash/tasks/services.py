@@ -63,6 +63,19 @@ def outbox_enqueue(
     The row commits (or rolls back) with the caller's change; delivery is queued only after
     the commit. ``dedupe_key`` names the effect: if a message with that key already exists it
     is returned unchanged and nothing new is queued, so retrying the caller is safe.
+
+    Example, in a decision service::
+
+        with transaction.atomic():
+            decision.save(update_fields=[...])
+            outbox_enqueue(
+                kind="referrer_feedback",
+                recipient=contact.referrer_email,
+                subject="Outcome of your referral",
+                body=render_to_string("decisions/email/referrer_feedback.txt", {...}),
+                dedupe_key=f"referrer-feedback:{decision.pk}",
+                actor=user,
+            )
     """
     if not dedupe_key:
         raise ValueError("outbox_enqueue needs a dedupe_key naming the effect")
@@ -84,7 +97,9 @@ def outbox_enqueue(
     except IntegrityError:
         # A concurrent transaction queued the same effect first.
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
-    transaction.on_commit(lambda: _schedule_delivery(message.pk))
+    # Robust: if the broker is down, the caller's committed change must not turn into an error
+    # page; Django logs the failure and the sweep sends the message once the broker is back.
+    transaction.on_commit(lambda: _schedule_delivery(message.pk), robust=True)
     return message
 
 

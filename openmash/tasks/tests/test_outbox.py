@@ -198,3 +198,18 @@ def test_the_claim_lease_outlasts_the_delivery_tasks_hard_time_limit():
     """Otherwise a slow but live worker could still be sending when the sweep re-sends."""
     assert deliver_outbox_message.time_limit < settings.OUTBOX_CLAIM_LEASE_SECONDS
     assert deliver_outbox_message.acks_late is True
+
+
+def test_a_broker_outage_does_not_fail_the_callers_committed_change(
+    django_capture_on_commit_callbacks, caplog
+):
+    with (
+        mock.patch.object(deliver_outbox_message, "delay", side_effect=OSError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        message = _enqueue()
+
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING  # the sweep will send it
+    assert "broker down" in caplog.text
