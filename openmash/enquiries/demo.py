@@ -17,7 +17,7 @@ from openmash.accounts.models import Agency, User
 from openmash.contacts.codes import ConsentStatus, Rag, ThresholdLevel
 from openmash.contacts.models import Contact, ContactStatus
 from openmash.timescales.calendar import red_information_request_due
-from openmash.timescales.services import current_calendar
+from openmash.timescales.services import current_calendar, information_request_due
 
 from .models import InformationRequest, MashEnquiry, ResponseOutcome
 from .services import enquiry_mark_ready, enquiry_open, information_request_respond
@@ -85,6 +85,30 @@ def _eligible_contacts() -> list[Contact]:
     ]
 
 
+def _plan(contacts: list[Contact], now) -> list[tuple[dict, Contact, object]]:
+    """Pair each scenario with a contact and the time its enquiry was opened: the oldest
+    contacts for the overdue ones; for "due soon", a contact received before the opening
+    time that makes its deadline fall in the next hour. Never before a contact's receipt."""
+    remaining = list(contacts)  # oldest first
+    plan = []
+    for scenario in SCENARIOS:
+        if not remaining:
+            break
+        if scenario["opened"] == "oldest":
+            contact = remaining[0]
+            wanted = contact.received_at + timedelta(minutes=20)
+        elif scenario["opened"] == "due_soon":
+            wanted = _due_soon_start(now)
+            earlier = [c for c in remaining if c.received_at <= wanted]
+            contact = earlier[-1] if earlier else remaining[-1]
+        else:
+            contact, wanted = remaining[-1], now
+        remaining.remove(contact)
+        opened_at = min(max(wanted, contact.received_at, now - timedelta(days=5)), now)
+        plan.append((scenario, contact, opened_at))
+    return plan
+
+
 def _due_soon_start(now):
     """A request time (within the last few days) whose Red deadline falls in the next hour,
     if the working calendar allows one; otherwise now."""
@@ -102,24 +126,26 @@ def _due_soon_start(now):
 def _backdate(enquiry: MashEnquiry, opened_at) -> None:
     """Move an enquiry opened just now back to ``opened_at``, keeping its stored due times
     consistent with the working calendar (demo only; see the module docstring)."""
-    calendar = current_calendar()
-    due_at = red_information_request_due(calendar, opened_at)
+    contact = enquiry.contact
+    due_at = information_request_due(contact.rag, opened_at, contact.decision_due_at)
     MashEnquiry.unscoped.filter(pk=enquiry.pk).update(opened_at=opened_at, responses_due_at=due_at)
     InformationRequest.unscoped.filter(enquiry=enquiry).update(
         requested_at=opened_at, due_at=due_at
     )
 
 
-def _respond(enquiry: MashEnquiry, codes, users, now) -> None:
+def _respond(enquiry: MashEnquiry, codes, users) -> None:
     """Answer the requests of ``codes`` with the demo responses, each within its deadline."""
     requests = InformationRequest.unscoped.filter(enquiry=enquiry).select_related("agency")
     by_code = {r.agency.code: r for r in requests}
+    now = timezone.now()
     for minutes, code in enumerate(codes, start=1):
         request = by_code[code]
         information_request_respond(
             request, actor=users[code], expected_version=request.version, **RESPONSES[code]
         )
-        answered = min(request.due_at, enquiry.opened_at + timedelta(minutes=50 * minutes), now)
+        answered = min(request.due_at, request.requested_at + timedelta(minutes=50 * minutes), now)
+        answered = max(answered, request.requested_at)
         InformationRequest.unscoped.filter(pk=request.pk).update(responded_at=answered)
     enquiry.refresh_from_db()
     if enquiry.ready_at and enquiry.ready_at > enquiry.opened_at:
@@ -142,13 +168,7 @@ def load_demo_enquiries() -> str | None:
     pm = users["pm"]
     opened = 0
     with transaction.atomic():
-        for scenario, contact in zip(SCENARIOS, contacts, strict=False):
-            opened_at = now
-            if scenario["opened"] == "oldest":
-                opened_at = contact.received_at + timedelta(minutes=20)
-            elif scenario["opened"] == "due_soon":
-                opened_at = _due_soon_start(now)
-            opened_at = min(max(opened_at, contact.received_at, now - timedelta(days=5)), now)
+        for scenario, contact, opened_at in _plan(contacts, now):
             screening = {
                 "rag": Rag.RED,
                 "threshold_level": ThresholdLevel.CIN_CP,
@@ -165,10 +185,10 @@ def load_demo_enquiries() -> str | None:
                 expected_version=contact.version,
                 screening={} if contact.rag else screening,
             )
-            if opened_at < now:
+            if opened_at < enquiry.opened_at:
                 _backdate(enquiry, opened_at)
             enquiry.refresh_from_db()
-            _respond(enquiry, scenario["answered_by"], users, now)
+            _respond(enquiry, scenario["answered_by"], users)
             opened += 1
         # Show the practice manager's "go ahead" on one enquiry with a late agency.
         late = (
