@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import environ
+from csp.constants import NONCE
 
 from config import env as E
 
@@ -159,19 +160,31 @@ ACCOUNT_ADAPTER = "openmash.accounts.adapters.StaffAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Per-address throttle on failed sign-ins (spraying one password across many usernames);
+# per-account lockout is axes' job, below.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,60/h/ip,5/5m/key"}
+# Password reset never says whether an address belongs to an account, and never emails
+# addresses that do not (the reset form must not become a way to send mail to anyone).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 MFA_ADAPTER = "openmash.accounts.adapters.StaffMFAAdapter"
+MFA_FORMS = {"authenticate": "openmash.accounts.adapters.LockoutAwareAuthenticateForm"}
+# Staff email addresses are set by administrators, not self-registered, so allauth's guard
+# against enrolling MFA with an unverified address (a sign-up squatting attack) does not apply.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenMASH"
 MFA_RECOVERY_CODE_COUNT = 10
 
-# Lockout after repeated failures, by username and, separately, by client address.
+# Lockout after repeated failures (wrong password or wrong authenticator code) for one
+# username. Not by client address: a MASH office shares one address, and five typos across
+# the whole office must not lock everyone out — the per-address throttle above covers that.
 AXES_FAILURE_LIMIT = E.LOCKOUT_FAILURES
 AXES_COOLOFF_TIME = timedelta(hours=E.LOCKOUT_HOURS)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "openmash.accounts.adapters.axes_username"
 
 # A shared cache (database table) so that TOTP replay protection and rate limits hold across
 # every gunicorn worker process, not just the one that saw the first request.
@@ -188,7 +201,9 @@ CRISPY_TEMPLATE_PACK = "gds"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        # NONCE (not the string "'nonce'") makes django-csp add this request's nonce, which
+        # base.html's one inline script (GOV.UK Frontend's js-enabled switch) carries.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -1,11 +1,24 @@
-"""Enforce TOTP enrolment: a signed-in user without an authenticator can reach only enrolment."""
+"""Enforce multi-factor authentication for every signed-in member of staff.
+
+Two gaps would otherwise let someone in on a password alone:
+
+* a user whose account has no authenticator app yet (new, or reset by an administrator) is
+  signed in after the password step — so until they enrol they can reach only enrolment;
+* Django admin has its own password-only sign-in form — so it is sent to ours instead.
+"""
+
+from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
-#: Paths a not-yet-enrolled user may still reach (enrolment itself, sign-out, health, assets).
-_ALLOWED_PREFIXES = ("/accounts/2fa/totp/activate/", "/accounts/logout/", "/healthz", "/static/")
+#: URL names a signed-in user who has not yet enrolled may still reach: enrolment itself
+#: (which may first ask them to confirm their password again), sign-out and the health check.
+ALLOWED_BEFORE_ENROLMENT = frozenset(
+    {"mfa_activate_totp", "account_reauthenticate", "account_logout", "healthz"}
+)
 
 
 class RequireMFAMiddleware:
@@ -15,15 +28,28 @@ class RequireMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        url_name = self._url_name(request)
+        if url_name == "admin:login":
+            query = urlencode({"next": request.GET.get("next", reverse("admin:index"))})
+            return redirect(f"{reverse('account_login')}?{query}")
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(_ALLOWED_PREFIXES)
+            and url_name not in ALLOWED_BEFORE_ENROLMENT
+            and not request.path.startswith(settings.STATIC_URL)
             and not self._enrolled(request)
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+    @staticmethod
+    def _url_name(request) -> str | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        return match.view_name
 
     def _enrolled(self, request) -> bool:
         # Cached in the session once true so that every request does not cost a query.
