@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("staff/", include("openmash.accounts.urls")),
     path("audit/", include("openmash.audit.urls")),
+    path("contacts/", include("openmash.contacts.urls")),
+    path("refer/", include("openmash.contacts.referral.urls")),
     path("enquiries/", include("openmash.enquiries.urls")),
     path("django-admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

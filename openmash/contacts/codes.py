@@ -144,3 +144,88 @@ def suggested_agency_codes(concerns) -> list[str]:
             if code not in codes:
                 codes.append(code)
     return codes
+
+
+#: Channels a member of staff records (the portals are filled in by the referrer).
+PORTAL_CHANNELS = frozenset({Channel.PROFESSIONAL_PORTAL, Channel.PUBLIC_PORTAL})
+STAFF_CHANNELS = tuple((c.value, c.label) for c in Channel if c not in PORTAL_CHANNELS)
+#: Consent positions that can be recorded at intake (withdrawal comes later, if at all).
+INTAKE_CONSENT = tuple(
+    (c.value, c.label)
+    for c in (ConsentStatus.GIVEN, ConsentStatus.REFUSED, ConsentStatus.NOT_SOUGHT)
+)
+
+
+class ReferrerType(models.TextChoices):
+    """Who is using the online referral form. Each maps onto a CIN ``ReferralSource`` code
+    (``REFERRER_SOURCE``), so the referrer answers in their own words, never in census codes."""
+
+    SCHOOL = "school", "School or college"
+    EDUCATION_OTHER = "education_other", "Nursery, early years or other education service"
+    GP = "gp", "GP practice"
+    HEALTH_VISITOR = "health_visitor", "Health visitor or midwife"
+    SCHOOL_NURSE = "school_nurse", "School nurse"
+    HOSPITAL = "hospital", "Hospital emergency department"
+    HEALTH_OTHER = "health_other", "Other health service"
+    POLICE = "police", "Police"
+    HOUSING = "housing", "Housing provider or housing service"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    EARLY_HELP = "early_help", "Early help or family hub"
+    COUNCIL_OTHER = "council_other", "Other council service"
+    LEGAL = "legal", "Probation, courts, Cafcass or another legal agency"
+    PROFESSIONAL_OTHER = "professional_other", "Another professional or organisation"
+    FAMILY = "family", "A member of the child's family, or their carer"
+    ACQUAINTANCE = "acquaintance", "A neighbour, friend or childminder"
+    SELF = "self", "I am the child or young person"
+    PUBLIC_OTHER = "public_other", "Another member of the public"
+
+
+PUBLIC_REFERRER_TYPES = frozenset(
+    {
+        ReferrerType.FAMILY,
+        ReferrerType.ACQUAINTANCE,
+        ReferrerType.SELF,
+        ReferrerType.PUBLIC_OTHER,
+    }
+)
+
+REFERRER_SOURCE = {
+    ReferrerType.SCHOOL: ReferralSource.SCHOOLS,
+    ReferrerType.EDUCATION_OTHER: ReferralSource.EDUCATION_SERVICES,
+    ReferrerType.GP: ReferralSource.GP,
+    ReferrerType.HEALTH_VISITOR: ReferralSource.HEALTH_VISITOR,
+    ReferrerType.SCHOOL_NURSE: ReferralSource.SCHOOL_NURSE,
+    ReferrerType.HOSPITAL: ReferralSource.A_AND_E,
+    ReferrerType.HEALTH_OTHER: ReferralSource.HEALTH_OTHER,
+    ReferrerType.POLICE: ReferralSource.POLICE,
+    ReferrerType.HOUSING: ReferralSource.HOUSING,
+    ReferrerType.ADULT_SOCIAL_CARE: ReferralSource.LA_SOCIAL_CARE,
+    ReferrerType.EARLY_HELP: ReferralSource.LA_EARLY_HELP,
+    ReferrerType.COUNCIL_OTHER: ReferralSource.LA_OTHER_INTERNAL,
+    ReferrerType.LEGAL: ReferralSource.OTHER_LEGAL,
+    ReferrerType.PROFESSIONAL_OTHER: ReferralSource.OTHER,
+    ReferrerType.FAMILY: ReferralSource.FAMILY,
+    ReferrerType.ACQUAINTANCE: ReferralSource.ACQUAINTANCE,
+    ReferrerType.SELF: ReferralSource.SELF,
+    ReferrerType.PUBLIC_OTHER: ReferralSource.INDIVIDUAL_OTHER,
+}
+
+
+def referral_channel_and_source(referrer_type: str, referrer_named: bool) -> tuple[str, str]:
+    """Channel and CIN source of an online referral. A member of the public who gives no name
+    is recorded as anonymous (CIN 9); professionals must always say who they are."""
+    if referrer_type in PUBLIC_REFERRER_TYPES:
+        source = REFERRER_SOURCE[referrer_type] if referrer_named else ReferralSource.ANONYMOUS
+        return Channel.PUBLIC_PORTAL, source
+    return Channel.PROFESSIONAL_PORTAL, REFERRER_SOURCE[referrer_type]
+
+
+def default_question(concern_labels) -> str:
+    """The question an agency is asked by default in a MASH enquiry; the practice manager may
+    edit it for each agency."""
+    about = ", ".join(concern_labels).lower() if concern_labels else "the concerns raised"
+    return (
+        "Please check your records for the children and adults named on this contact and "
+        f"share what you hold that is relevant to the concerns ({about}): whether they are "
+        "known, any risk and protective factors, and your current involvement."
+    )

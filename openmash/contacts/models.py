@@ -142,6 +142,15 @@ class ContactPerson(BaseModel):
     def __str__(self):
         return f"{self.forename} {self.surname}"
 
+    @property
+    def audit_person_id(self):
+        """The person-index entry, so the DPO's "who touched this child" search finds edits."""
+        return self.person_id
+
+    @property
+    def is_subject_child(self) -> bool:
+        return self.role == PersonRole.SUBJECT_CHILD
+
 
 class ContactConcern(BaseModel):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="concerns")

@@ -1,7 +1,19 @@
-"""Reads of contacts, scoped per user (see core/scoping.py)."""
+"""Reads of contacts, scoped per user (see core/scoping.py). Views get contacts only from
+here; the one-record read writes the access log."""
 
-from openmash.accounts.scopes import can_read_contacts, is_partner_responder
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
+from openmash.audit.services import access_record_for_people
 from openmash.core.scoping import scope_rule
+
+from .codes import PersonRole
+from .models import Contact, ContactPerson, ContactStatus
 
 
 @scope_rule("contacts.Contact")
@@ -19,3 +31,208 @@ def _contact_person_scope(qs, user):
         # Minimum identifying details, only for contacts their agency was asked about.
         return qs.filter(contact__enquiry__requests__agency_id=user.agency_id)
     return qs.none()
+
+
+# -- reads for pages ---------------------------------------------------------------------------
+
+
+def _contact_people(user):
+    return Prefetch(
+        "people",
+        queryset=ContactPerson.objects.for_user(user)
+        .select_related("person")
+        .order_by(_ROLE_ORDER, "created_at", "pk"),
+    )
+
+
+_ROLE_ORDER = models.Case(
+    *(
+        models.When(role=role, then=models.Value(i))
+        for i, role in enumerate(
+            (
+                PersonRole.SUBJECT_CHILD,
+                PersonRole.PARENT_CARER,
+                PersonRole.HOUSEHOLD_MEMBER,
+                PersonRole.OTHER,
+            )
+        )
+    ),
+    default=models.Value(9),
+    output_field=models.IntegerField(),
+)
+
+
+def contact_get_for_user(user, pk, *, channel: str = "contacts:detail") -> Contact:
+    """One contact with its people and concerns, if ``user`` may read it — else 404 (never
+    "forbidden", which would confirm the contact exists). Writes the access log: one entry per
+    linked child or adult shown, so the DPO can find this view from any of them."""
+    contact = (
+        Contact.objects.for_user(user)
+        .select_related("recorded_by", "screened_by", "created_by")
+        .prefetch_related(_contact_people(user), "concerns")
+        .filter(pk=pk)
+        .first()
+    )
+    if contact is None:
+        raise Http404("No contact found.")
+    person_ids = [p.person_id for p in contact.people.all() if p.person_id]
+    access_record_for_people(user, contact, channel, person_ids)
+    return contact
+
+
+def contact_for_action(user, pk) -> Contact:
+    """The contact a form on its page acts on, if ``user`` may read it — else 404. Not logged
+    as a view: the page shown afterwards (redirect or re-render) is."""
+    contact = (
+        Contact.objects.for_user(user)
+        .prefetch_related(_contact_people(user), "concerns")
+        .filter(pk=pk)
+        .first()
+    )
+    if contact is None:
+        raise Http404("No contact found.")
+    return contact
+
+
+def contact_queue(user, status: str) -> QuerySet:
+    """Contacts in ``status`` that ``user`` may read, with the subject children each row shows
+    (one extra query for the whole page). Sorting, filtering and paging: core.queues."""
+    children = ContactPerson.objects.for_user(user).filter(role=PersonRole.SUBJECT_CHILD)
+    return (
+        Contact.objects.for_user(user)
+        .filter(status=status)
+        .prefetch_related(
+            Prefetch("people", queryset=children.order_by("created_at", "pk"), to_attr="children")
+        )
+    )
+
+
+def contact_queue_counts(user) -> dict[str, int]:
+    """How many contacts wait in each contacts-owned queue (for the queue tabs)."""
+    rows = (
+        Contact.objects.for_user(user)
+        .filter(status__in=[ContactStatus.SUBMITTED, ContactStatus.RECORDED])
+        .values("status")
+        .annotate(n=models.Count("pk"))
+    )
+    counts = {ContactStatus.SUBMITTED: 0, ContactStatus.RECORDED: 0}
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    title: str
+    detail: str = ""
+    by: str = ""
+
+
+def contact_timeline(user, contact: Contact) -> list[TimelineEvent]:
+    """The episode so far, oldest first: received, recorded, screened, the MASH enquiry with
+    each agency's request and response (children's social care staff only: partners' answers
+    are theirs to see), analysis and decision. A constant number of queries."""
+    from openmash.decisions.models import Analysis, Decision
+    from openmash.enquiries.models import InformationRequest, MashEnquiry
+
+    events = [
+        TimelineEvent(
+            contact.received_at,
+            "Contact received",
+            f"{contact.get_channel_display()}"
+            + (f" from {contact.referrer_name}" if contact.referrer_name else ""),
+        )
+    ]
+    if contact.recorded_at:
+        events.append(
+            TimelineEvent(contact.recorded_at, "Recorded", by=_person_name(contact.recorded_by))
+        )
+    if contact.screened_at:
+        events.append(
+            TimelineEvent(
+                contact.screened_at,
+                "Screened",
+                f"{contact.get_rag_display()}, {contact.get_threshold_level_display()}; route: "
+                f"{contact.get_route_display()}",
+                _person_name(contact.screened_by),
+            )
+        )
+    enquiry = (
+        MashEnquiry.objects.for_user(user)
+        .filter(contact_id=contact.pk)
+        .select_related("opened_by")
+        .first()
+    )
+    if enquiry is not None:
+        requests = []
+        if is_csc_staff(user):
+            requests = list(
+                InformationRequest.objects.for_user(user)
+                .filter(enquiry_id=enquiry.pk)
+                .select_related("agency", "responded_by")
+                .order_by("agency__name")
+            )
+        events.append(
+            TimelineEvent(
+                enquiry.opened_at,
+                "MASH enquiry opened",
+                (
+                    "Information requested from " + ", ".join(r.agency.name for r in requests)
+                    if requests
+                    else ""
+                ),
+                _person_name(enquiry.opened_by),
+            )
+        )
+        for request in requests:
+            if request.responded_at:
+                events.append(
+                    TimelineEvent(
+                        request.responded_at,
+                        f"{request.agency.name} responded",
+                        request.get_outcome_display(),
+                        _person_name(request.responded_by),
+                    )
+                )
+        if enquiry.ready_at:
+            events.append(TimelineEvent(enquiry.ready_at, "Ready for analysis"))
+    analysis = (
+        Analysis.objects.for_user(user)
+        .filter(contact_id=contact.pk)
+        .select_related("analysed_by")
+        .first()
+    )
+    if analysis is not None:
+        events.append(
+            TimelineEvent(
+                analysis.analysed_at,
+                "Analysis recorded",
+                f"Recommendation: {analysis.get_recommendation_display()}",
+                _person_name(analysis.analysed_by),
+            )
+        )
+    decision = (
+        Decision.objects.for_user(user)
+        .filter(contact_id=contact.pk)
+        .select_related("decided_by", "receiving_team")
+        .first()
+    )
+    if decision is not None:
+        team = f" – {decision.receiving_team.name}" if decision.receiving_team else ""
+        events.append(
+            TimelineEvent(
+                decision.decided_at,
+                "Decision",
+                f"{decision.get_outcome_display()}{team}",
+                _person_name(decision.decided_by),
+            )
+        )
+        if decision.feedback_sent_at:
+            events.append(TimelineEvent(decision.feedback_sent_at, "Feedback sent to the referrer"))
+    return sorted(events, key=lambda e: e.at)
+
+
+def _person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username

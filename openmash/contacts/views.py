@@ -1,0 +1,358 @@
+"""Pages of the front door for children's social care staff: record a contact, complete an
+online submission, the contact page with screening, and the "to record" / "to screen" queues.
+Thin: form → service → redirect; selector → template."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openmash.accounts.models import Agency, Team
+from openmash.accounts.permissions import capability_required
+from openmash.accounts.roles import Capability as C
+from openmash.accounts.scopes import is_csc_staff
+from openmash.audit.services import channel_from_request
+from openmash.core.errors import ConflictError, DomainError
+from openmash.core.queues import (
+    Column,
+    QueueSpec,
+    Sort,
+    immediate_risk_filter,
+    overdue_filter,
+    queue_page,
+    rag_filter,
+    rag_order,
+    record_markers,
+)
+
+from . import selectors, services
+from .codes import Route, default_question, suggested_agency_codes
+from .forms import (
+    ContactDetailsForm,
+    ContactNewForm,
+    ScreeningForm,
+    person_formset,
+    person_initial,
+    without_errors,
+)
+from .models import ContactStatus
+
+# Templates other apps provide for the contact page; included only once they exist.
+OPTIONAL_INCLUDES = {
+    "people": "people/includes/contact_people.html",
+    "responses": "enquiries/includes/responses.html",
+    "decision": "decisions/includes/decision.html",
+}
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        select_template([name])
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _service_error(exc: DomainError, form, people=None) -> None:
+    """Put a service's message next to the field it is about (or at the top)."""
+    field = getattr(exc, "field", "")
+    if field == "people" and people is not None:
+        people._non_form_errors.append(str(exc))
+    elif field == "received_at" and "received_date" in form.fields:
+        form.add_error("received_date", str(exc))
+    elif field in form.fields:
+        form.add_error(field, str(exc))
+    else:
+        form.add_error(None, str(exc))
+
+
+# -- recording --------------------------------------------------------------------------------
+
+
+@capability_required(C.CONTACT_RECORD)
+@require_http_methods(["GET", "POST"])
+def contact_new(request):
+    """Record a contact received by phone, secure email, police notification or out of hours.
+    "Add another person" redraws the page with one more person and nothing lost."""
+    if request.method == "GET":
+        form, people = ContactNewForm(), person_formset()
+        return _render_new(request, form, people)
+    adding = "add_person" in request.POST
+    form = ContactNewForm(request.POST)
+    people = person_formset(request.POST, add_one=adding)
+    if adding:
+        without_errors(form, people)
+        return _render_new(request, form, people)
+    if form.is_valid() and people.is_valid():
+        try:
+            contact = services.contact_create(
+                actor=request.user, people=people.person_inputs(), **form.service_kwargs()
+            )
+        except DomainError as exc:
+            _service_error(exc, form, people)
+        else:
+            messages.success(
+                request, f"Contact {contact.reference} recorded. It is ready to screen."
+            )
+            return redirect("contacts:detail", pk=contact.pk)
+    return _render_new(request, form, people)
+
+
+def _render_new(request, form, people):
+    return render(
+        request,
+        "contacts/contact_new.html",
+        {
+            "form": form,
+            "people": people,
+            "queue_counts": selectors.contact_queue_counts(request.user),
+        },
+    )
+
+
+@capability_required(C.CONTACT_RECORD)
+@require_http_methods(["GET", "POST"])
+def contact_complete(request, pk):
+    """Complete (and correct) an online submission: ``submitted`` → ``recorded``."""
+    if request.method == "GET":
+        contact = selectors.contact_get_for_user(
+            request.user, pk, channel=channel_from_request(request)
+        )
+        if contact.status != ContactStatus.SUBMITTED:
+            messages.info(request, f"Contact {contact.reference} has already been recorded.")
+            return redirect("contacts:detail", pk=contact.pk)
+        form = ContactDetailsForm(initial=_details_initial(contact))
+        people = person_formset(initial=person_initial(contact.people.all()))
+        return _render_complete(request, contact, form, people)
+
+    contact = selectors.contact_for_action(request.user, pk)
+    adding = "add_person" in request.POST
+    form = ContactDetailsForm(request.POST)
+    people = person_formset(request.POST, add_one=adding)
+    if adding:
+        without_errors(form, people)
+    elif form.is_valid() and people.is_valid():
+        try:
+            services.contact_record(
+                contact,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                people=people.person_inputs(),
+                **form.service_kwargs(),
+            )
+        except DomainError as exc:
+            _service_error(exc, form, people)
+        else:
+            messages.success(
+                request, f"Contact {contact.reference} recorded. It is ready to screen."
+            )
+            return redirect("contacts:detail", pk=contact.pk)
+    contact = selectors.contact_get_for_user(
+        request.user, pk, channel=channel_from_request(request)
+    )
+    return _render_complete(request, contact, form, people)
+
+
+def _details_initial(contact) -> dict:
+    return {
+        "version": contact.version,
+        "referrer_name": contact.referrer_name,
+        "referrer_role": contact.referrer_role,
+        "referrer_organisation": contact.referrer_organisation,
+        "referrer_email": contact.referrer_email,
+        "referrer_phone": contact.referrer_phone,
+        "referrer_relationship": contact.referrer_relationship,
+        "source": contact.source,
+        "concerns": [c.category for c in contact.concerns.all()],
+        "narrative": contact.narrative,
+        "consent_status": contact.consent_status,
+        "consent_reason": contact.consent_reason,
+        "immediate_risk": contact.immediate_risk,
+    }
+
+
+def _render_complete(request, contact, form, people):
+    return render(
+        request,
+        "contacts/contact_complete.html",
+        {"contact": contact, "form": form, "people": people},
+    )
+
+
+# -- the contact page and screening -----------------------------------------------------------
+
+
+def _screening_form(contact, data=None):
+    concerns = [c.category for c in contact.concerns.all()]
+    labels = [c.get_category_display() for c in contact.concerns.all()]
+    agencies = Agency.objects.filter(
+        active=True, receives_information_requests=True, is_childrens_social_care=False
+    ).order_by("name")
+    teams = Team.objects.filter(active=True, receives_handovers=True).order_by("name")
+    return ScreeningForm(
+        data,
+        contact=contact,
+        agencies=agencies,
+        teams=teams,
+        immediate_risk=contact.immediate_risk,
+        default_question=default_question(labels),
+        suggested=suggested_agency_codes(concerns),
+    )
+
+
+def _render_detail(request, contact, screening_form=None, status=200):
+    user = request.user
+    # A screening that failed (e.g. a conflict) is shown again with what was typed, even if
+    # the contact has moved on meanwhile, so the message and the entry are not lost.
+    can_screen = user.can(C.CONTACT_SCREEN) and (
+        contact.status == ContactStatus.RECORDED or screening_form is not None
+    )
+    if can_screen and screening_form is None:
+        screening_form = _screening_form(contact)
+    includes = {key: _template_exists(name) for key, name in OPTIONAL_INCLUDES.items()}
+    context = {
+        "contact": contact,
+        "people": list(contact.people.all()),
+        "concerns": list(contact.concerns.all()),
+        "timeline": selectors.contact_timeline(user, contact),
+        "markers": record_markers(
+            contact,
+            due_field=None if contact.status == ContactStatus.DECIDED else "decision_due_at",
+        ),
+        "screening_form": screening_form if can_screen else None,
+        "can_record": user.can(C.CONTACT_RECORD) and contact.status == ContactStatus.SUBMITTED,
+        "show_responses": includes["responses"] and is_csc_staff(user),
+        "include_people": includes["people"],
+        "include_decision": includes["decision"],
+        "route_mash_enquiry": Route.MASH_ENQUIRY,
+    }
+    return render(request, "contacts/contact_detail.html", context, status=status)
+
+
+@capability_required(C.CONTACT_VIEW)
+def contact_detail(request, pk):
+    """Everything recorded on the contact, the people, the episode's timeline and (for a
+    practice manager, while it waits) the screening form."""
+    contact = selectors.contact_get_for_user(
+        request.user, pk, channel=channel_from_request(request)
+    )
+    return _render_detail(request, contact)
+
+
+@capability_required(C.CONTACT_SCREEN)
+@require_POST
+def contact_screen(request, pk):
+    contact = selectors.contact_for_action(request.user, pk)
+    form = _screening_form(contact, request.POST)
+    if form.is_valid():
+        try:
+            result = services.contact_screen(contact, actor=request.user, **form.service_kwargs())
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        except DomainError as exc:
+            _service_error(exc, form)
+        else:
+            if form.cleaned_data["route"] == Route.MASH_ENQUIRY:
+                messages.success(
+                    request,
+                    f"Contact {contact.reference} screened: MASH enquiry opened and information "
+                    "requested.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Contact {contact.reference} screened and decided: "
+                    f"{result.get_outcome_display()}.",
+                )
+            return redirect("contacts:detail", pk=contact.pk)
+    contact = selectors.contact_get_for_user(
+        request.user, pk, channel=channel_from_request(request)
+    )
+    return _render_detail(request, contact, screening_form=form)
+
+
+# -- queues -----------------------------------------------------------------------------------
+
+CONTACT_QUEUE_SPEC = QueueSpec(
+    sorts=(
+        Sort("due", "Due", ("decision_due_at",)),
+        Sort("received", "Received", ("received_at",)),
+        Sort("rag", "RAG rating", (rag_order(), "decision_due_at")),
+    ),
+    columns=(
+        Column("Reference"),
+        Column("Children"),
+        Column("Received", "received"),
+        Column("Decision due", "due"),
+        Column("Flags", "rag"),
+    ),
+    filters=(rag_filter(), immediate_risk_filter(), overdue_filter("decision_due_at")),
+)
+
+TO_RECORD_SPEC = QueueSpec(
+    sorts=CONTACT_QUEUE_SPEC.sorts[:2],
+    columns=(
+        Column("Reference"),
+        Column("Children"),
+        Column("Received", "received"),
+        Column("Decision due", "due"),
+        Column("Flags"),
+    ),
+    filters=(immediate_risk_filter(), overdue_filter("decision_due_at")),
+    empty_message="There are no online submissions waiting to be recorded.",
+)
+
+QUEUES = {
+    "to_record": {
+        "status": ContactStatus.SUBMITTED,
+        "spec": TO_RECORD_SPEC,
+        "title": "To record",
+        "intro": "Referrals sent online, waiting for a referral and information officer to "
+        "check and complete them.",
+    },
+    "to_screen": {
+        "status": ContactStatus.RECORDED,
+        "spec": QueueSpec(
+            sorts=CONTACT_QUEUE_SPEC.sorts,
+            columns=CONTACT_QUEUE_SPEC.columns,
+            filters=CONTACT_QUEUE_SPEC.filters,
+            empty_message="There are no contacts waiting to be screened.",
+        ),
+        "title": "To screen",
+        "intro": "Recorded contacts waiting for a practice manager's screening: RAG rating, "
+        "threshold level and route.",
+    },
+}
+
+
+def _queue(request, name):
+    queue_def = QUEUES[name]
+    queryset = selectors.contact_queue(request.user, queue_def["status"])
+    queue = queue_page(request, queryset, queue_def["spec"])
+    return render(
+        request,
+        "contacts/queue.html",
+        {
+            "queue": queue,
+            "queue_name": name,
+            "title": queue_def["title"],
+            "intro": queue_def["intro"],
+            "queue_counts": selectors.contact_queue_counts(request.user),
+            "tabs": [
+                {"name": key, "title": q["title"], "url": reverse(f"contacts:{key}")}
+                for key, q in QUEUES.items()
+            ],
+        },
+    )
+
+
+@capability_required(C.CONTACT_VIEW)
+def to_record(request):
+    return _queue(request, "to_record")
+
+
+@capability_required(C.CONTACT_VIEW)
+def to_screen(request):
+    return _queue(request, "to_screen")

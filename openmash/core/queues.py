@@ -1,0 +1,289 @@
+"""Work queues: the one way list pages sort, filter, mark and paginate case records.
+
+A queue is a scoped queryset (from an app's selector) plus a ``QueueSpec`` that says which
+``?sort=`` and filter values are allowed. Anything outside the whitelist is ignored, so a crafted
+query string can never order or filter by an arbitrary field. Every sort puts immediate risk
+first (the issue: "an immediate-risk flag that puts the contact at the top of every queue"), then
+the chosen key, then the primary key so pages are stable.
+
+"Overdue" and "due soon" are derived here from the stored due time and the clock, never stored.
+
+Usage (see ``openmash/contacts/views.py``)::
+
+    queue = queue_page(request, contact_queue(user, status), CONTACT_QUEUE_SPEC)
+    render(request, "...", {"queue": queue})  # includes/queue_table.html renders it
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils import timezone
+
+PAGE_SIZE = 25
+#: A row is "due soon" when its due time is this close (and not yet passed).
+DUE_SOON = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    label: str
+    order_by: tuple[str | models.OrderBy | models.F, ...]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A whitelisted filter: ``?<key>=<value>`` with ``value`` one of ``choices``."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    apply: Callable[[models.QuerySet, str, datetime], models.QuerySet]
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    sort_key: str | None = None
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """What a queue may be sorted and filtered by, and which fields carry its markers."""
+
+    sorts: tuple[Sort, ...]
+    columns: tuple[Column, ...]
+    filters: tuple[Filter, ...] = ()
+    default_sort: str = "due"
+    due_field: str | None = "decision_due_at"
+    rag_field: str | None = "rag"
+    risk_field: str | None = "immediate_risk"
+    page_size: int = PAGE_SIZE
+    empty_message: str = "There is nothing in this queue."
+
+    def sort(self, key: str) -> Sort:
+        by_key = {s.key: s for s in self.sorts}
+        return by_key.get(key) or by_key[self.default_sort]
+
+
+@dataclass(frozen=True)
+class Marker:
+    label: str
+    css: str
+
+
+@dataclass
+class QueueRow:
+    """One record on the page with its derived markers (RAG, immediate risk, overdue …)."""
+
+    obj: object
+    markers: list[Marker]
+    overdue: bool = False
+    due_soon: bool = False
+
+    def __getattr__(self, name):
+        # Row templates may write {{ row.reference }} as well as {{ row.obj.reference }}.
+        if name == "obj":
+            raise AttributeError(name)
+        return getattr(self.obj, name)
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    page: object
+    paginator: Paginator
+    spec: QueueSpec
+    sort: str
+    active_filters: dict[str, str]
+    pagination: dict
+    filter_groups: list[dict] = field(default_factory=list)
+    sort_links: dict[str, dict] = field(default_factory=dict)
+    columns: list[dict] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.paginator.count
+
+
+# -- ready-made filters and sorts ------------------------------------------------------------
+
+
+def rag_filter(field_name: str = "rag") -> Filter:
+    from openmash.contacts.codes import Rag
+
+    return Filter(
+        key="rag",
+        label="RAG rating",
+        choices=tuple(Rag.choices),
+        apply=lambda qs, value, now: qs.filter(**{field_name: value}),
+    )
+
+
+def immediate_risk_filter(field_name: str = "immediate_risk") -> Filter:
+    return Filter(
+        key="risk",
+        label="Immediate risk",
+        choices=(("yes", "Immediate risk only"), ("no", "Without immediate risk")),
+        apply=lambda qs, value, now: qs.filter(**{field_name: value == "yes"}),
+    )
+
+
+def overdue_filter(due_field: str = "decision_due_at") -> Filter:
+    def apply(qs, value, now):
+        if value == "overdue":
+            return qs.filter(**{f"{due_field}__lt": now})
+        if value == "due_soon":
+            return qs.filter(**{f"{due_field}__gte": now, f"{due_field}__lt": now + DUE_SOON})
+        return qs.filter(**{f"{due_field}__gte": now})
+
+    return Filter(
+        key="due",
+        label="Timeliness",
+        choices=(("overdue", "Overdue"), ("due_soon", "Due soon"), ("in_time", "Not overdue")),
+        apply=apply,
+    )
+
+
+def rag_order(field_name: str = "rag") -> models.Case:
+    """Red, amber, green, then not yet rated — an expression for ``order_by``."""
+    return models.Case(
+        models.When(**{field_name: "red"}, then=models.Value(0)),
+        models.When(**{field_name: "amber"}, then=models.Value(1)),
+        models.When(**{field_name: "green"}, then=models.Value(2)),
+        default=models.Value(3),
+        output_field=models.IntegerField(),
+    )
+
+
+# -- building a page -------------------------------------------------------------------------
+
+
+def queue_page(request, queryset: models.QuerySet, spec: QueueSpec, *, now=None) -> QueuePage:
+    """Apply the whitelisted sort and filters from ``request.GET`` to ``queryset`` (already
+    scoped to the user by a selector) and return one page with GOV.UK pagination context."""
+    now = now or timezone.now()
+    params = request.GET
+    sort = spec.sort(params.get("sort", "")).key
+    active: dict[str, str] = {}
+    for flt in spec.filters:
+        value = params.get(flt.key, "")
+        if value in dict(flt.choices):
+            active[flt.key] = value
+            queryset = flt.apply(queryset, value, now)
+
+    pinned = (models.F(spec.risk_field).desc(),) if spec.risk_field else ()
+    queryset = queryset.order_by(*pinned, *spec.sort(sort).order_by, "pk")
+
+    paginator = Paginator(queryset, spec.page_size)
+    page = paginator.get_page(params.get("page"))
+    rows = [_row(obj, spec, now) for obj in page.object_list]
+
+    base = {"sort": sort, **active} if sort != spec.default_sort else dict(active)
+    result = QueuePage(
+        rows=rows,
+        page=page,
+        paginator=paginator,
+        spec=spec,
+        sort=sort,
+        active_filters=active,
+        pagination=_pagination(page, base),
+    )
+    result.columns = [
+        {
+            "label": c.label,
+            "numeric": c.numeric,
+            "sort_key": c.sort_key,
+            "href": "?" + urlencode({**active, "sort": c.sort_key}) if c.sort_key else "",
+            "current": c.sort_key == sort,
+        }
+        for c in spec.columns
+    ]
+    result.filter_groups = [
+        {
+            "key": f.key,
+            "label": f.label,
+            "options": [
+                {"value": v, "label": lbl, "selected": active.get(f.key) == v}
+                for v, lbl in f.choices
+            ],
+        }
+        for f in spec.filters
+    ]
+    return result
+
+
+def _row(obj, spec: QueueSpec, now) -> QueueRow:
+    markers, overdue, due_soon = _markers(
+        obj, due_field=spec.due_field, rag_field=spec.rag_field, risk_field=spec.risk_field, now=now
+    )
+    return QueueRow(obj=obj, markers=markers, overdue=overdue, due_soon=due_soon)
+
+
+def record_markers(
+    obj,
+    *,
+    due_field: str | None = "decision_due_at",
+    rag_field: str | None = "rag",
+    risk_field: str | None = "immediate_risk",
+    now=None,
+) -> list[Marker]:
+    """The same tags a queue row shows, for one record's own page."""
+    return _markers(
+        obj,
+        due_field=due_field,
+        rag_field=rag_field,
+        risk_field=risk_field,
+        now=now or timezone.now(),
+    )[0]
+
+
+def _markers(obj, *, due_field, rag_field, risk_field, now) -> tuple[list[Marker], bool, bool]:
+    markers: list[Marker] = []
+    if risk_field and getattr(obj, risk_field, False):
+        markers.append(Marker("Immediate risk", "govuk-tag--red"))
+    rag = getattr(obj, rag_field, "") if rag_field else ""
+    if rag:
+        markers.append(Marker(rag.capitalize(), f"openmash-tag--{rag}"))
+    overdue = due_soon = False
+    due = getattr(obj, due_field, None) if due_field else None
+    if due is not None:
+        overdue = due < now
+        due_soon = not overdue and due < now + DUE_SOON
+        if overdue:
+            markers.append(Marker("Overdue", "govuk-tag--red"))
+        elif due_soon:
+            markers.append(Marker("Due soon", "govuk-tag--yellow"))
+    return markers, overdue, due_soon
+
+
+def _pagination(page, base: dict) -> dict:
+    """Context for the GOV.UK pagination component: previous/next and numbered items with
+    ellipses (first, last, and the pages either side of the current one)."""
+    paginator = page.paginator
+
+    def href(number):
+        return "?" + urlencode({**base, "page": number})
+
+    items = []
+    last_shown = 0
+    for number in range(1, paginator.num_pages + 1):
+        if number in (1, paginator.num_pages) or abs(number - page.number) <= 1:
+            if last_shown and number - last_shown > 1:
+                items.append({"ellipsis": True})
+            items.append({"number": number, "href": href(number), "current": number == page.number})
+            last_shown = number
+    return {
+        "show": paginator.num_pages > 1,
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+        "items": items,
+        "start": page.start_index(),
+        "end": page.end_index(),
+        "count": paginator.count,
+    }
