@@ -421,7 +421,7 @@ def team_update(*, actor: User, team: Team, **fields) -> list[str]:
     unknown = set(fields) - set(TEAM_FIELDS)
     if unknown:
         raise TypeError(f"team_update does not change {sorted(unknown)}")
-    team = Team.objects.select_for_update().select_related("agency").get(pk=team.pk)
+    team = Team.objects.select_for_update(of=("self",)).select_related("agency").get(pk=team.pk)
     if "name" in fields:
         fields["name"] = fields["name"].strip()
         if fields["name"] != team.name:
@@ -445,7 +445,11 @@ def team_update(*, actor: User, team: Team, **fields) -> list[str]:
 
 def _lock(user: User) -> User:
     """Re-read the user under a row lock so two administrators cannot race a rule check."""
-    return User.objects.select_for_update().select_related("agency", "team").get(pk=user.pk)
+    return (
+        User.objects.select_for_update(of=("self",))
+        .select_related("agency", "team")
+        .get(pk=user.pk)
+    )
 
 
 def _apply_changes(obj, fields: dict, actor: User) -> list[str]:
