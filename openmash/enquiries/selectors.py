@@ -28,6 +28,7 @@ from openmash.contacts.codes import PersonRole
 from openmash.contacts.models import ContactPerson
 from openmash.core.scoping import scope_rule
 from openmash.decisions.models import Decision
+from openmash.people.codes import Sex
 
 from .models import EnquiryStatus, InformationRequest, MashEnquiry, RequestStatus
 from .queues import QueueOptions, rag_rank
@@ -173,7 +174,7 @@ def information_request_for_partner(user, request_id, *, channel: str) -> Partne
             relationship=p.relationship_to_child,
             date_of_birth=p.date_of_birth,
             expected_delivery_date=p.expected_delivery_date,
-            sex=p.sex,
+            sex=Sex(p.sex).label if p.sex in Sex.values else "",
             address=p.address,
             postcode=p.postcode,
         )
