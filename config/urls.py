@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("staff/", include("openmash.accounts.urls")),
     path("audit/", include("openmash.audit.urls")),
+    path("people/", include("openmash.people.urls")),
     path("contacts/", include("openmash.contacts.urls")),
     path("refer/", include("openmash.contacts.referral.urls")),
     path("enquiries/", include("openmash.enquiries.urls")),

@@ -66,3 +66,19 @@ class NameKind(models.TextChoices):
     PREVIOUS = "previous", "Previous name"
     ALIAS = "alias", "Alias or also known as"
     BIRTH = "birth", "Name at birth"
+
+
+#: How a relationship reads from the other person's side ("A is mother of B": on B's page A is
+#: "Mother"; on A's page B is "Child").
+RELATIONSHIP_INVERSE_LABEL: dict[str, str] = {
+    RelationshipKind.MOTHER: "Child",
+    RelationshipKind.FATHER: "Child",
+    RelationshipKind.STEP_PARENT: "Stepchild",
+    RelationshipKind.SIBLING: "Sibling",
+    RelationshipKind.HALF_SIBLING: "Half-sibling",
+    RelationshipKind.CARER: "Cared-for child",
+    RelationshipKind.GRANDPARENT: "Grandchild",
+    RelationshipKind.HOUSEHOLD_MEMBER: "Household member",
+    RelationshipKind.PARTNER_OF_PARENT: "Partner's child",
+    RelationshipKind.OTHER: "Other",
+}

@@ -7,12 +7,14 @@ PostgreSQL. Reads of people go through ``selectors`` (scoped per user, access lo
 """
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from openmash.core.models import BaseModel
 from openmash.core.scoping import FailClosedManager
 
-from .codes import Ethnicity, NameKind, RelationshipKind, Sex
+from .codes import Disability, Ethnicity, NameKind, RelationshipKind, Sex
+from .identifiers import format_nhs_number
 
 
 class Person(BaseModel):
@@ -68,6 +70,33 @@ class Person(BaseModel):
         return " ".join(p for p in (self.forename, self.middle_names, self.surname) if p)
 
     @property
+    def audit_person_id(self):
+        """Changes to a person are found by the DPO's search for that person."""
+        return self.id
+
+    @property
+    def is_open_to_childrens_services(self) -> bool:
+        return self.open_to_team_id is not None
+
+    @property
+    def nhs_number_display(self) -> str:
+        return format_nhs_number(self.nhs_number) if self.nhs_number else ""
+
+    @property
+    def disability_labels(self) -> str:
+        labels = dict(Disability.choices)
+        return ", ".join(labels.get(code, code) for code in self.disabilities.split())
+
+    @property
+    def age(self) -> int | None:
+        """Age in whole years today (None when the date of birth is not known)."""
+        if self.date_of_birth is None:
+            return None
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
     def is_unborn(self) -> bool:
         return self.date_of_birth is None and self.expected_delivery_date is not None
 
@@ -79,13 +108,23 @@ class PersonName(BaseModel):
     kind = models.CharField(max_length=10, choices=NameKind.choices, default=NameKind.CURRENT)
     forename = models.CharField(max_length=100)
     surname = models.CharField(max_length=100)
-    forename_keys = models.CharField(max_length=100, blank=True, db_index=True)
-    surname_keys = models.CharField(max_length=100, blank=True, db_index=True)
+    #: Padded, space-separated Double Metaphone keys (``matching.forename_key_string`` and
+    #: ``surname_key_string``), written by ``services`` whenever the name changes. 255 because a
+    #: hyphenated forename with nicknames can carry a dozen keys.
+    forename_keys = models.CharField(max_length=255, blank=True, db_index=True)
+    surname_keys = models.CharField(max_length=255, blank=True, db_index=True)
     canonical_forename = models.CharField(max_length=100, blank=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:
         indexes = [models.Index(fields=["surname_keys", "forename_keys"])]
+
+    def __str__(self):
+        return f"{self.forename} {self.surname}"
+
+    @property
+    def audit_person_id(self):
+        return self.person_id
 
 
 class Address(BaseModel):
@@ -104,6 +143,14 @@ class Address(BaseModel):
     def __str__(self):
         return ", ".join(p for p in (self.line1, self.line2, self.town, self.postcode) if p)
 
+    @property
+    def audit_person_id(self):
+        return self.person_id
+
+    @property
+    def is_current(self) -> bool:
+        return self.date_to is None
+
 
 class Relationship(BaseModel):
     """``person`` is ``kind`` of ``related_person`` (e.g. A is *mother* of B)."""
@@ -120,3 +167,10 @@ class Relationship(BaseModel):
                 fields=["person", "related_person", "kind"], name="relationship_unique"
             )
         ]
+
+    def __str__(self):
+        return f"{self.person} is {self.get_kind_display().lower()} of {self.related_person}"
+
+    @property
+    def audit_person_id(self):
+        return self.person_id

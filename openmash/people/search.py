@@ -1,0 +1,212 @@
+"""Find the people in the index who may be the person searched for, best first, with reasons.
+
+Two steps (see ``matching``'s module docstring):
+
+1. **Candidates from the database**, a handful of small queries on indexed columns, each capped,
+   so the work does not grow with the size of the index: exact identifiers; the same date of
+   birth; its likely mistypings with a name key in common; a surname key *and* a forename key in
+   common (either way round, for names given in reverse order); everyone at the postcode; and on
+   PostgreSQL, surnames that are trigram-similar (pg_trgm) where the phonetic key differs. At
+   most ``MAX_CANDIDATES`` go forward.
+2. **Scoring in Python** with ``matching.score_candidates``, the same on every database.
+
+The function takes the queryset of people the caller may read: ``selectors.person_search``
+passes the user's scope, the duplicate check in ``services`` the whole index. Candidate IDs are
+found without the scope (the branch queries stay simple for the planner) and the scope is
+applied when the candidates are loaded, so nothing outside it is ever returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from .codes import NameKind
+from .matching import (
+    AddressPostcode,
+    CandidateRecord,
+    PersonQuery,
+    PrefilterTerms,
+    key_term,
+    prefilter_terms,
+    score_candidates,
+)
+from .models import Address, Person, PersonName
+
+__all__ = ["MAX_CANDIDATES", "PersonMatch", "candidate_ids", "person_matches"]
+
+#: The most candidates scored for one search. Scoring 500 takes a few milliseconds.
+MAX_CANDIDATES = 500
+#: People born on one day (about 10 a day in an index of 300,000 people of all ages).
+_MAX_SAME_BIRTHDAY = 100
+#: People at one postcode (a block of flats holds a few dozen; more is not one household).
+_MAX_AT_POSTCODE = 100
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    person: Person
+    score: int
+    reasons: list[str]
+
+
+def _any_key(field: str, keys) -> Q | None:
+    """``field`` holds at least one of ``keys`` (whole keys, in the padded key string)."""
+    if not keys:
+        return None
+    return reduce(or_, (Q(**{f"{field}__contains": key_term(k)}) for k in sorted(keys)))
+
+
+def _both(a: Q | None, b: Q | None) -> Q | None:
+    return a & b if a is not None and b is not None else None
+
+
+def _either(*conditions: Q | None) -> Q | None:
+    present = [c for c in conditions if c is not None]
+    return reduce(or_, present) if present else None
+
+
+def _name_conditions(terms: PrefilterTerms) -> tuple[Q | None, Q | None]:
+    """(a name key in common, a surname key and a forename key in common — either way round)."""
+    surname_as_surname = _any_key("surname_keys", terms.surname_keys)
+    forename_as_forename = _either(
+        _any_key("forename_keys", terms.forename_keys),
+        Q(canonical_forename=terms.canonical_forename) if terms.canonical_forename else None,
+    )
+    # Names typed in the other boxes: the forename given is their surname, and vice versa.
+    forename_as_surname = _any_key("surname_keys", terms.forename_keys)
+    surname_as_forename = _any_key("forename_keys", terms.surname_keys)
+    any_name = _either(
+        surname_as_surname, forename_as_forename, forename_as_surname, surname_as_forename
+    )
+    full_name = _either(
+        _both(surname_as_surname, forename_as_forename),
+        _both(forename_as_surname, surname_as_forename),
+    )
+    return any_name, full_name
+
+
+def candidate_ids(query: PersonQuery) -> list:
+    """IDs of the people worth scoring for ``query``, strongest evidence first, at most
+    ``MAX_CANDIDATES``. One to five queries, each on indexed columns and capped."""
+    terms = prefilter_terms(query)
+    found: dict = {}
+
+    def take(values) -> None:
+        for value in values:
+            if len(found) >= MAX_CANDIDATES:
+                return
+            found.setdefault(value, None)
+
+    def room() -> int:
+        return MAX_CANDIDATES - len(found)
+
+    identifiers = _either(
+        Q(nhs_number=terms.nhs_number) if terms.nhs_number else None,
+        Q(upn=terms.upn) if terms.upn else None,
+        Q(local_id=terms.local_id.upper()) if terms.local_id else None,
+    )
+    if identifiers is not None:
+        take(Person.unscoped.filter(identifiers).values_list("id", flat=True)[:MAX_CANDIDATES])
+
+    any_name, full_name = _name_conditions(terms)
+    names = PersonName.objects.values_list("person_id", flat=True)
+    if terms.dobs and room():
+        # Everyone born that very day (a few dozen at most), whatever their names are spelt
+        # like; then the likely mistypings of the date with a name key in common.
+        born = Person.unscoped.values_list("id", flat=True)
+        take(born.filter(date_of_birth=query.dob)[: min(room(), _MAX_SAME_BIRTHDAY)])
+        dobs = sorted(terms.dobs)
+        if any_name is not None:
+            take(names.filter(any_name, person__date_of_birth__in=dobs)[: room()])
+        else:
+            take(born.filter(date_of_birth__in=dobs)[: room()])
+
+    if full_name is not None and room():
+        take(names.filter(full_name)[: room()])
+    elif any_name is not None and not terms.dobs and not terms.postcode and room():
+        # Only one name given: everyone sharing its key, as far as the cap allows.
+        take(names.filter(any_name)[: room()])
+
+    if terms.postcode and room():
+        take(
+            Address.objects.filter(postcode=terms.postcode).values_list("person_id", flat=True)[
+                : min(room(), _MAX_AT_POSTCODE)
+            ]
+        )
+
+    if connection.vendor == "postgresql" and query.surname.strip() and room():
+        # Misspellings that change the sound (and so the key): "Kowalski" / "Cowalsky".
+        from django.contrib.postgres.lookups import TrigramSimilar
+
+        other_evidence = _either(
+            _any_key("forename_keys", terms.forename_keys),
+            Q(person__date_of_birth__in=sorted(terms.dobs)) if terms.dobs else None,
+            Q(person__postcode=terms.postcode) if terms.postcode else None,
+        )
+        if other_evidence is not None:
+            similar = TrigramSimilar(F("surname"), query.surname.strip())
+            take(names.filter(similar).filter(other_evidence)[: room()])
+
+    return list(found)
+
+
+def _candidate_record(person: Person) -> CandidateRecord:
+    """The person as ``matching`` sees them: current name first, then every other name."""
+    forenames = [person.forename]
+    if person.middle_names:
+        forenames.append(f"{person.forename} {person.middle_names}")
+    surnames = [person.surname]
+    for name in person.names.all():
+        if name.kind != NameKind.CURRENT:
+            forenames.append(name.forename)
+            surnames.append(name.surname)
+    addresses = sorted(
+        person.addresses.all(),
+        key=lambda a: (a.date_to is not None, -(a.date_from.toordinal() if a.date_from else 0)),
+    )
+    postcodes = [
+        AddressPostcode(a.postcode, a.date_from, a.date_to) for a in addresses if a.postcode
+    ]
+    if person.postcode and not postcodes:
+        postcodes.append(AddressPostcode(person.postcode))
+    return CandidateRecord(
+        id=person.pk,
+        forenames=forenames,
+        surnames=surnames,
+        dob=person.date_of_birth or person.expected_delivery_date,
+        postcodes=postcodes,
+        nhs_number=person.nhs_number,
+        upn=person.upn,
+        local_id=person.local_id,
+    )
+
+
+def person_matches(
+    people: QuerySet, query: PersonQuery, *, limit: int = 20, min_score: int = 1
+) -> list[PersonMatch]:
+    """The best ``limit`` people in ``people`` for ``query``, with scores and reasons."""
+    if people.query.is_empty():
+        return []
+    ids = candidate_ids(query)
+    if not ids:
+        return []
+    loaded = (
+        people.filter(pk__in=ids)
+        .select_related("open_to_team")
+        .prefetch_related(
+            Prefetch("names", queryset=PersonName.objects.order_by("created_at", "pk")),
+            Prefetch("addresses", queryset=Address.objects.order_by("-date_from", "pk")),
+        )
+    )
+    by_id = {person.pk: person for person in loaded}
+    records = [_candidate_record(by_id[pk]) for pk in ids if pk in by_id]
+    ranked = score_candidates(query, records, min_score=min_score)[:limit]
+    return [
+        PersonMatch(person=by_id[record.id], score=match.score, reasons=match.reasons)
+        for record, match in ranked
+    ]

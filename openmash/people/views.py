@@ -1,0 +1,148 @@
+"""Pages of the person index: search, the person page, and linking a contact's people to it.
+
+Search terms are posted and the results rendered in the response: nothing a user types ever
+reaches a URL (and so no server, proxy or browser history holds a name or a date of birth). A
+GET of the search page shows an empty form whatever its query string says.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from openmash.accounts.permissions import capability_required
+from openmash.accounts.roles import Capability as C
+from openmash.audit.services import channel_from_request
+from openmash.core.errors import ConflictError, DomainError
+
+from . import selectors, services
+from .forms import PersonSearchForm
+from .models import Person
+
+
+@capability_required(C.CONTACT_VIEW)
+@require_http_methods(["GET", "POST"])
+def person_search(request):
+    """ "Is this child known?" — any mix of name, date of birth, postcode and identifiers."""
+    matches = None
+    if request.method == "POST":
+        form = PersonSearchForm(request.POST)
+        if form.is_valid():
+            matches = selectors.person_search(request.user, form.query())
+    else:
+        form = PersonSearchForm()
+    return render(request, "people/search.html", {"form": form, "matches": matches})
+
+
+@capability_required(C.CONTACT_VIEW)
+@require_GET
+def person_detail(request, pk):
+    """Identifiers, names, addresses, family and household, and every contact over time."""
+    try:
+        person = selectors.person_get_for_user(
+            request.user, pk, channel=channel_from_request(request)
+        )
+    except Person.DoesNotExist as error:
+        raise Http404("No person found.") from error
+    context = {
+        "person": person,
+        "family": selectors.person_family_for_user(request.user, person),
+        "contact_people": selectors.person_contacts_for_user(request.user, person),
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+def _contact_url(contact_person) -> str:
+    try:
+        return reverse("contacts:detail", args=[contact_person.contact_id]) + "#people"
+    except NoReverseMatch:  # the contacts pages are mounted separately
+        return reverse("people:person_detail", args=[contact_person.person_id])
+
+
+@capability_required(C.CONTACT_RECORD, C.CONTACT_SCREEN)
+@require_http_methods(["GET", "POST"])
+def contact_person_link(request, pk):
+    """Find the person named on a contact in the index and link them, or create them — each
+    one POST. The search starts from what was recorded; the user may refine it."""
+    from openmash.contacts.models import ContactPerson
+
+    try:
+        contact_person = selectors.contact_person_get_for_user(
+            request.user, pk, channel=channel_from_request(request)
+        )
+    except ContactPerson.DoesNotExist as error:
+        raise Http404("No such person on a contact.") from error
+
+    recorded = services.contact_person_query(contact_person)
+    form = PersonSearchForm(initial=PersonSearchForm.initial_for(recorded))
+    query = recorded
+    action_error = ""
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "search":
+            form = PersonSearchForm(request.POST)
+            query = form.query() if form.is_valid() else None
+        elif action in ("link", "create"):
+            expected = request.POST.get("current_person") or None
+            try:
+                if action == "link":
+                    person = _person_to_link(request.user, request.POST.get("person"))
+                    services.contact_person_link(
+                        contact_person, person, actor=request.user, expected_person_id=expected
+                    )
+                    messages.success(
+                        request,
+                        f"{contact_person} is now linked to {person.full_name} "
+                        f"({person.local_id}).",
+                    )
+                else:
+                    created = services.contact_person_create_person(
+                        contact_person, actor=request.user, expected_person_id=expected
+                    )
+                    _created_message(request, contact_person, created)
+            except (ConflictError, DomainError) as error:
+                action_error = str(error)
+                status = 409 if isinstance(error, ConflictError) else 400
+                contact_person = selectors.contact_person_get_for_user(
+                    request.user, pk, channel=channel_from_request(request)
+                )
+            else:
+                contact_person.refresh_from_db(fields=["person"])
+                return redirect(_contact_url(contact_person))
+        else:
+            raise Http404("Unknown action.")
+
+    matches = selectors.person_search(request.user, query) if query is not None else None
+    context = {
+        "contact_person": contact_person,
+        "contact": contact_person.contact,
+        "form": form,
+        "matches": matches,
+        "action_error": action_error,
+        "duplicate_score": services.POSSIBLE_DUPLICATE_SCORE,
+    }
+    return render(request, "people/link.html", context, status=status)
+
+
+def _person_to_link(user, person_id) -> Person:
+    try:
+        return selectors.person_for_link(user, person_id)
+    except (Person.DoesNotExist, ValueError, TypeError) as error:
+        # Not in the user's scope, or not an ID at all: the same answer either way.
+        raise DomainError("Choose a person from the list of possible matches.") from error
+
+
+def _created_message(request, contact_person, created) -> None:
+    person = created.person
+    text = f"{person.full_name} was added to the person index as {person.local_id}."
+    if created.possible_duplicate_of is not None:
+        other = created.possible_duplicate_of
+        text += (
+            f" They may be the same person as {other.full_name} ({other.local_id}, match score "
+            f"{created.duplicate_score}): both records are flagged as a possible duplicate."
+        )
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
