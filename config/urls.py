@@ -16,6 +16,7 @@ urlpatterns = [
     path("contacts/", include("openmash.contacts.urls")),
     path("refer/", include("openmash.contacts.referral.urls")),
     path("enquiries/", include("openmash.enquiries.urls")),
+    path("decisions/", include("openmash.decisions.urls")),
     path("django-admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -7,5 +7,12 @@ class DecisionsConfig(AppConfig):
     verbose_name = "Analysis and decisions"
 
     def ready(self):
-        # Scope rules and navigation entries register on import.
+        from openmash.accounts.roles import Capability as C
+        from openmash.core.navigation import NavItem, register
+
+        # Scope rules register on import.
         from . import selectors  # noqa: F401
+
+        register(NavItem("Awaiting decision", "decisions:awaiting", (C.CONTACT_DECIDE,)))
+        register(NavItem("Decided today", "decisions:today", (C.CONTACT_DECIDE, C.ENQUIRY_ANALYSE)))
+        register(NavItem("Outcomes", "decisions:outcomes", (C.ENQUIRY_RESPOND,)))

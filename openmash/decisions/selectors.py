@@ -1,7 +1,36 @@
-"""Reads of analyses and decisions, scoped per user."""
+"""Reads of analyses and decisions, scoped per user: the scope rules, the contact as the
+analysis and decision pages show it, the handover summary, the queues "awaiting decision" and
+"decided today", and a partner agency's outcomes.
 
-from openmash.accounts.scopes import can_read_contacts, is_partner_responder
+Selectors that fetch one contact for display write the access log (one entry per person on it).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
+from openmash.audit.services import access_record, access_record_for_people
+from openmash.contacts.models import Contact, ContactPerson, ContactStatus
 from openmash.core.scoping import scope_rule
+from openmash.enquiries.models import InformationRequest, MashEnquiry
+
+from .handover import CaseSummary, handover_summary_build
+from .models import Analysis, Decision
 
 
 @scope_rule("decisions.Analysis")
@@ -20,3 +49,217 @@ def _decision_scope(qs, user):
             contact__enquiry__requests__status="responded",
         )
     return qs.none()
+
+
+# --- one contact ------------------------------------------------------------------------------
+
+
+def _contact_or_404(user, contact_id) -> Contact:
+    contact = Contact.objects.for_user(user).filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("No contact found")
+    return contact
+
+
+def case_summary_get_for_user(user, contact_id, *, channel: str) -> CaseSummary:
+    """The contact with its people, concerns, each agency's response the user may read, and
+    its analysis and decision, for the analysis and decision pages. Logs the access."""
+    contact = _contact_or_404(user, contact_id)
+    people = list(
+        ContactPerson.objects.for_user(user)
+        .filter(contact=contact)
+        .order_by("role", "surname", "forename")
+    )
+    enquiry = MashEnquiry.objects.for_user(user).filter(contact=contact).first()
+    requests = []
+    if enquiry is not None:
+        requests = list(
+            InformationRequest.objects.for_user(user)
+            .filter(enquiry=enquiry)
+            .select_related("agency", "responded_by")
+            .order_by("agency__name")
+        )
+    summary = CaseSummary(
+        contact=contact,
+        decision=Decision.objects.for_user(user)
+        .select_related("decided_by", "receiving_team")
+        .filter(contact=contact)
+        .first(),
+        analysis=Analysis.objects.for_user(user)
+        .select_related("analysed_by")
+        .filter(contact=contact)
+        .first(),
+        enquiry=enquiry,
+        children=[p for p in people if p.role == "subject_child"],
+        adults=[p for p in people if p.role != "subject_child"],
+        concerns=list(contact.concerns.order_by("category")),
+        requests=requests,
+        generated_at=timezone.now(),
+    )
+    access_record_for_people(user, contact, channel, summary.person_ids)
+    return summary
+
+
+def handover_summary_get_for_user(user, contact_id, *, channel: str, verb: str = "viewed"):
+    """The handover summary of a decided contact, for children's social care MASH staff and
+    members of the team it was handed to. Anyone else — or a contact not handed over — gets
+    "not found". Logs the access (viewing is not a new disclosure: the handover was recorded
+    once, by the decision)."""
+    contact = _contact_or_404(user, contact_id)
+    decision = Decision.objects.for_user(user).filter(contact=contact).first()
+    if decision is None or decision.receiving_team_id is None:
+        raise Http404("This contact has not been handed over")
+    in_receiving_team = user.team_id is not None and user.team_id == decision.receiving_team_id
+    if not (is_csc_staff(user) or in_receiving_team):
+        raise Http404("No handover summary found")
+    summary = handover_summary_build(contact)
+    for person_id in dict.fromkeys(summary.person_ids or [None]):
+        access_record(user, contact, channel, person_id=person_id, verb=verb)
+    return summary
+
+
+# --- the contact page -------------------------------------------------------------------------
+
+
+def decision_panel_for_user(user, contact: Contact) -> dict:
+    """Analysis, decision and the actions open to ``user`` for the contact page's panel."""
+    analysis = (
+        Analysis.objects.for_user(user)
+        .select_related("analysed_by")
+        .filter(contact=contact)
+        .first()
+    )
+    decision = (
+        Decision.objects.for_user(user)
+        .select_related("decided_by", "receiving_team")
+        .filter(contact=contact)
+        .first()
+    )
+    enquiry_ready = (
+        contact.status == ContactStatus.ENQUIRY
+        and MashEnquiry.objects.for_user(user).filter(contact=contact, status="ready").exists()
+    )
+    return {
+        "contact": contact,
+        "analysis": analysis,
+        "decision": decision,
+        "can_analyse": enquiry_ready and user.can("enquiry.analyse"),
+        "can_decide": contact.status == ContactStatus.ANALYSED and user.can("contact.decide"),
+        "can_read_summary": bool(
+            decision
+            and decision.receiving_team_id
+            and (is_csc_staff(user) or user.team_id == decision.receiving_team_id)
+        ),
+    }
+
+
+# --- queues -----------------------------------------------------------------------------------
+
+QUEUE_SORTS = {
+    "due": "Due first",
+    "received": "Received first",
+    "rag": "RAG rating (red first)",
+}
+
+
+@dataclass(frozen=True)
+class QueueParams:
+    """What the queue's query string asked for; anything unknown falls back to the default."""
+
+    sort: str = "due"
+    rag: str = ""
+    immediate_risk: bool = False
+    overdue: bool = False
+
+    @classmethod
+    def from_query(cls, query) -> "QueueParams":
+        sort = query.get("sort", "due")
+        rag = query.get("rag", "")
+        return cls(
+            sort=sort if sort in QUEUE_SORTS else "due",
+            rag=rag if rag in ("red", "amber", "green") else "",
+            immediate_risk=query.get("immediate_risk") == "1",
+            overdue=query.get("overdue") == "1",
+        )
+
+
+def _queue_base(user) -> QuerySet:
+    children = ContactPerson.objects.for_user(user).filter(role="subject_child")
+    return (
+        Contact.objects.for_user(user)
+        .select_related("analysis__analysed_by", "decision__decided_by", "decision__receiving_team")
+        .prefetch_related(
+            Prefetch("people", queryset=children.order_by("surname"), to_attr="children")
+        )
+    )
+
+
+def _queue_order(qs: QuerySet, params: QueueParams) -> QuerySet:
+    if params.sort == "received":
+        return qs.order_by("received_at", "reference")
+    if params.sort == "rag":
+        rank = Case(
+            When(rag="red", then=Value(0)),
+            When(rag="amber", then=Value(1)),
+            When(rag="green", then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+        return qs.order_by(rank, "-immediate_risk", "decision_due_at", "reference")
+    # Immediate risk first, then the earliest deadline.
+    return qs.order_by("-immediate_risk", "decision_due_at", "reference")
+
+
+def _queue_filter(qs: QuerySet, params: QueueParams, late: Q) -> QuerySet:
+    """Apply the filters; every row carries ``late`` (overdue, or decided after the deadline)
+    for its tag, derived from the stored deadline rather than kept in sync."""
+    qs = qs.annotate(late=ExpressionWrapper(late, output_field=BooleanField()))
+    if params.rag:
+        qs = qs.filter(rag=params.rag)
+    if params.immediate_risk:
+        qs = qs.filter(immediate_risk=True)
+    if params.overdue:
+        qs = qs.filter(late=True)
+    return qs
+
+
+def awaiting_decision_queue(user, params: QueueParams, *, now: datetime | None = None):
+    """Contacts analysed by the MASH social worker, waiting for the practice manager."""
+    now = now or timezone.now()
+    qs = _queue_base(user).filter(status=ContactStatus.ANALYSED)
+    qs = _queue_filter(qs, params, Q(decision_due_at__lt=now))
+    return _queue_order(qs, params)
+
+
+def london_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Start and end of today in the service's time zone (Europe/London), as aware datetimes:
+    correct across the clock changes, when a day has 23 or 25 hours."""
+    local = timezone.localtime(now or timezone.now())
+    tz = local.tzinfo
+    start = datetime.combine(local.date(), time.min, tzinfo=tz)
+    end = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def decided_today_queue(user, params: QueueParams, *, now: datetime | None = None):
+    """Contacts decided today (Europe/London); "overdue" here means decided after the deadline."""
+    start, end = london_day_bounds(now)
+    qs = _queue_base(user).filter(
+        status=ContactStatus.DECIDED, decided_at__gte=start, decided_at__lt=end
+    )
+    qs = _queue_filter(qs, params, Q(decided_at__gt=F("decision_due_at")))
+    return _queue_order(qs, params)
+
+
+# --- partner agencies -------------------------------------------------------------------------
+
+
+def partner_outcomes(user) -> QuerySet:
+    """Outcomes of the enquiries the user's agency answered: reference, outcome and date only
+    (no narrative, no names), newest first."""
+    return (
+        Decision.objects.for_user(user)
+        .select_related("contact")
+        .only("id", "outcome", "decided_at", "contact__id", "contact__reference")
+        .order_by("-decided_at")
+    )

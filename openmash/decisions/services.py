@@ -34,6 +34,16 @@ from .models import Analysis, Decision, FeedbackStatus
 CRIMINAL_JUSTICE_AGENCIES = frozenset({"POLICE", "PROBATION_NPS", "PROBATION_CRC", "YOS"})
 
 
+class DecisionRuleBroken(DomainError):
+    """Input a rule refuses. ``field`` names the form field it belongs to, so the view can
+    show it against that field in the error summary."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
 def _require(actor, capability: str, doing: str) -> None:
     if actor is None or not actor.can(capability):
         raise NotPermitted(f"Your roles do not allow you to {doing}.")
@@ -59,9 +69,9 @@ def analysis_record(
     _require(actor, Capability.ENQUIRY_ANALYSE, "record an analysis")
     analysis = (analysis or "").strip()
     if not analysis:
-        raise DomainError("Enter the analysis of the information gathered.")
+        raise DecisionRuleBroken("Enter the analysis of the information gathered", "analysis")
     if recommendation not in Outcome.values:
-        raise DomainError("Select a recommended outcome.")
+        raise DecisionRuleBroken("Select a recommended outcome", "recommendation")
     with transaction.atomic():
         enquiry = MashEnquiry.unscoped.select_for_update().filter(contact_id=contact.pk).first()
         now = timezone.now()
@@ -131,22 +141,25 @@ def _conflict_message(locked: Contact) -> str:
 
 def _validate_decision(outcome: str, rationale: str, receiving_team: Team | None) -> None:
     if outcome not in Outcome.values:
-        raise DomainError("Select an outcome.")
+        raise DecisionRuleBroken("Select an outcome", "outcome")
     if not (rationale or "").strip():
-        raise DomainError("Enter the rationale for the decision.")
+        raise DecisionRuleBroken("Enter the rationale for the decision", "rationale")
     if outcome in TEAM_REQUIRED_OUTCOMES:
         if receiving_team is None:
-            raise DomainError(
-                f"Select the team to pass the child to for '{Outcome(outcome).label}'."
+            raise DecisionRuleBroken(
+                f"Select the team to pass the child to for '{Outcome(outcome).label}'",
+                "receiving_team",
             )
         if not (receiving_team.receives_handovers and receiving_team.active):
-            raise DomainError(
-                f"{receiving_team.name} does not take handovers: choose another team."
+            raise DecisionRuleBroken(
+                f"{receiving_team.name} does not take handovers: choose another team",
+                "receiving_team",
             )
     elif receiving_team is not None:
-        raise DomainError(
+        raise DecisionRuleBroken(
             f"'{Outcome(outcome).label}' does not pass the child to a team: leave the receiving "
-            "team empty."
+            "team empty",
+            "receiving_team",
         )
 
 

@@ -1,0 +1,169 @@
+"""The "awaiting decision" and "decided today" queues: contents, order, filters, paging and a
+constant number of queries."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from openmash.contacts.models import ContactStatus
+from openmash.decisions.codes import Outcome
+from openmash.decisions.models import FeedbackStatus
+from openmash.decisions.selectors import (
+    QueueParams,
+    awaiting_decision_queue,
+    decided_today_queue,
+    london_day_bounds,
+)
+
+from .factories import AnalysisFactory, ContactFactory, ContactPersonFactory, DecisionFactory
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def _analysed(sw, **fields):
+    contact = ContactFactory(status=ContactStatus.ANALYSED, **fields)
+    ContactPersonFactory(contact=contact)
+    AnalysisFactory(contact=contact, analysed_by=sw)
+    return contact
+
+
+def _decided(pm, team=None, decided_at=None, **fields):
+    decided_at = decided_at or timezone.now()
+    contact = ContactFactory(status=ContactStatus.DECIDED, decided_at=decided_at, **fields)
+    ContactPersonFactory(contact=contact)
+    DecisionFactory(
+        contact=contact,
+        decided_by=pm,
+        decided_at=decided_at,
+        outcome=Outcome.ASSESSMENT_S17 if team else Outcome.NFA,
+        receiving_team=team,
+        feedback_status=FeedbackStatus.SENT,
+        feedback_sent_at=decided_at,
+    )
+    return contact
+
+
+def test_awaiting_lists_analysed_contacts_immediate_risk_then_due(staff):
+    now = timezone.now()
+    later = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=5))
+    sooner = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=1))
+    at_risk = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=9), immediate_risk=True)
+    ContactFactory(status=ContactStatus.ENQUIRY)  # not analysed yet
+    rows = list(awaiting_decision_queue(staff["pm"], QueueParams()))
+    assert rows == [at_risk, sooner, later]
+
+
+def test_awaiting_sorts_and_filters(staff):
+    now = timezone.now()
+    green = _analysed(staff["sw"], rag="green", received_at=now - timedelta(hours=9))
+    red = _analysed(staff["sw"], rag="red", received_at=now - timedelta(hours=1))
+    overdue = _analysed(
+        staff["sw"],
+        rag="amber",
+        received_at=now - timedelta(hours=5),
+        decision_due_at=now - timedelta(minutes=5),
+    )
+
+    def rows(**params):
+        return list(awaiting_decision_queue(staff["pm"], QueueParams(**params)))
+
+    assert rows(sort="rag") == [red, overdue, green]
+    assert rows(sort="received") == [green, overdue, red]
+    assert rows(rag="red") == [red]
+    assert rows(overdue=True) == [overdue]
+    assert [c.late for c in rows(sort="rag")] == [False, True, False]
+
+
+def test_queue_params_fall_back_to_defaults():
+    params = QueueParams.from_query({"sort": "drop table", "rag": "purple", "overdue": "yes"})
+    assert params == QueueParams()
+
+
+def test_decided_today_uses_the_london_day(staff):
+    # 00:30 BST on 1 July is 23:30 UTC on 30 June: today in London, yesterday in UTC.
+    with time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=LONDON), tick=False):
+        early = _decided(staff["pm"], decided_at=datetime(2026, 7, 1, 0, 30, tzinfo=LONDON))
+        late_yesterday = _decided(
+            staff["pm"], decided_at=datetime(2026, 6, 30, 23, 50, tzinfo=LONDON)
+        )
+        start, end = london_day_bounds()
+        assert start == datetime(2026, 7, 1, tzinfo=LONDON)
+        assert end - start == timedelta(hours=24)
+        rows = list(decided_today_queue(staff["pm"], QueueParams()))
+    assert rows == [early]
+    assert late_yesterday not in rows
+
+
+def test_london_day_across_the_clocks_going_back():
+    start, end = london_day_bounds(datetime(2026, 10, 25, 12, 0, tzinfo=LONDON))
+    # Python subtracts same-zone datetimes on the wall clock; the database compares instants.
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
+
+
+def test_decided_today_overdue_means_decided_late(staff):
+    now = timezone.now()
+    on_time = _decided(staff["pm"], decision_due_at=now + timedelta(hours=1))
+    late = _decided(staff["pm"], decision_due_at=now - timedelta(hours=1))
+    assert list(decided_today_queue(staff["pm"], QueueParams(overdue=True))) == [late]
+    assert on_time in decided_today_queue(staff["pm"], QueueParams())
+
+
+def test_queue_pages_show_tags_and_paginate(staff, client_for):
+    now = timezone.now()
+    for _ in range(26):
+        _analysed(staff["sw"], rag="red", immediate_risk=True, decision_due_at=now - timedelta(1))
+    client = client_for(staff["pm"])
+    first = client.get(reverse("decisions:awaiting")).content.decode()
+    assert "26 contacts, page 1 of 2" in first
+    assert "Immediate risk" in first and "Overdue" in first and "openmash-tag--red" in first
+    assert 'class="govuk-pagination"' in first
+    assert "?page=2" in first
+    second = client.get(reverse("decisions:awaiting"), {"page": 2, "rag": "red"})
+    assert "page 2 of 2" in second.content.decode()
+    assert "rag=red" in second.content.decode()  # paging keeps the filter
+
+
+def test_queue_permissions(staff, client_for):
+    assert client_for(staff["sw"]).get(reverse("decisions:awaiting")).status_code == 403
+    assert client_for(staff["sw"]).get(reverse("decisions:today")).status_code == 200
+    for who in ("police", "dpo", "rio"):
+        client = client_for(staff[who])
+        assert client.get(reverse("decisions:awaiting")).status_code == 403
+        assert client.get(reverse("decisions:today")).status_code == 403
+
+
+@pytest.mark.parametrize("url_name", ["decisions:awaiting", "decisions:today"])
+def test_queue_queries_do_not_grow_with_rows(
+    url_name, staff, teams, client_for, django_assert_max_num_queries
+):
+    client = client_for(staff["pm"])
+
+    def fill(n):
+        for _ in range(n):
+            if url_name == "decisions:awaiting":
+                _analysed(staff["sw"])
+            else:
+                _decided(staff["pm"], team=teams["ASSESSMENT"])
+
+    def count_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(url_name), {"page": 1})
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    client.get(reverse(url_name))  # warm the session, MFA flag and content types
+    fill(5)
+    with_five = count_queries()
+    fill(55)
+    with django_assert_max_num_queries(with_five):
+        response = client.get(reverse(url_name))
+    assert "60 contacts" in response.content.decode()
+    assert with_five <= 12

@@ -1,0 +1,218 @@
+"""Pages of the last steps of the front door: the MASH social worker's analysis, the practice
+manager's decision, the handover summary (HTML and PDF), the queues "awaiting decision" and
+"decided today", and a partner agency's outcomes.
+
+Thin glue: selector → template; form → service → redirect. A rule broken in a service comes
+back onto the form; a conflict (someone else acted first) is shown in the error summary with
+what they did, and what the user typed is kept.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from openmash.accounts.permissions import capability_required
+from openmash.accounts.roles import Capability as C
+from openmash.audit.services import channel_from_request
+from openmash.contacts.models import ContactStatus
+from openmash.core.errors import ConflictError, DomainError
+from openmash.enquiries.models import EnquiryStatus
+
+from . import selectors, services
+from .forms import AnalysisForm, DecisionForm
+from .handover import handover_summary_pdf
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _contact_page(contact) -> str:
+    """The contact page (contacts app) if it is routed, else the user's home page."""
+    try:
+        return reverse("contacts:detail", kwargs={"pk": contact.pk})
+    except NoReverseMatch:
+        return reverse("home")
+
+
+def _attach(form, error: DomainError) -> None:
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, str(error))
+
+
+@capability_required(C.ENQUIRY_ANALYSE)
+@require_http_methods(["GET", "POST"])
+def analysis(request, contact_id):
+    """The MASH social worker's analysis of a MASH enquiry whose responses are all in."""
+    summary = selectors.case_summary_get_for_user(
+        request.user, contact_id, channel=channel_from_request(request)
+    )
+    contact = summary.contact
+    open_for_analysis = (
+        contact.status == ContactStatus.ENQUIRY
+        and summary.enquiry is not None
+        and summary.enquiry.status == EnquiryStatus.READY
+    )
+    form = AnalysisForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        form = AnalysisForm(initial={"version": contact.version})
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.analysis_record(
+                contact,
+                actor=request.user,
+                expected_version=data["version"],
+                analysis=data["analysis"],
+                recommendation=data["recommendation"],
+                recommendation_rationale=data["recommendation_rationale"],
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(
+                request,
+                f"Analysis of {contact.reference} recorded: it is now awaiting the practice "
+                "manager's decision.",
+            )
+            return redirect(_contact_page(contact))
+    return render(
+        request,
+        "decisions/analysis_form.html",
+        {"summary": summary, "form": form, "open_for_analysis": open_for_analysis},
+    )
+
+
+@capability_required(C.CONTACT_DECIDE)
+@require_http_methods(["GET", "POST"])
+def decide(request, contact_id):
+    """The practice manager's decision on an analysed contact."""
+    channel = channel_from_request(request)
+    summary = selectors.case_summary_get_for_user(request.user, contact_id, channel=channel)
+    contact = summary.contact
+    conflict = False
+    if request.method == "GET":
+        form = DecisionForm(
+            initial={
+                "version": contact.version,
+                "outcome": summary.analysis.recommendation if summary.analysis else None,
+            }
+        )
+    else:
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                decision = services.contact_decide(
+                    contact,
+                    actor=request.user,
+                    outcome=data["outcome"],
+                    rationale=data["rationale"],
+                    receiving_team=data["receiving_team"],
+                    expected_version=data["version"],
+                )
+            except ConflictError as error:
+                conflict = True
+                form.add_error(None, str(error))
+                # Show what the other person decided; the form keeps what this user typed.
+                summary = selectors.case_summary_get_for_user(
+                    request.user, contact_id, channel=channel
+                )
+            except DomainError as error:
+                _attach(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{contact.reference} decided: {decision.get_outcome_display()}.",
+                )
+                return redirect("decisions:awaiting")
+    return render(
+        request,
+        "decisions/decide_form.html",
+        {
+            "summary": summary,
+            "form": form,
+            "conflict": conflict,
+            "open_for_decision": summary.contact.status == ContactStatus.ANALYSED and not conflict,
+        },
+    )
+
+
+@capability_required(C.CONTACT_VIEW)
+@require_GET
+def summary(request, contact_id):
+    """The handover summary for the receiving team, as a page (printable)."""
+    summary = selectors.handover_summary_get_for_user(
+        request.user, contact_id, channel=channel_from_request(request)
+    )
+    return render(request, "decisions/handover/summary.html", {"summary": summary})
+
+
+@capability_required(C.CONTACT_VIEW)
+@require_GET
+def summary_pdf(request, contact_id):
+    """The handover summary as a PDF, to keep with the receiving team's record."""
+    summary = selectors.handover_summary_get_for_user(
+        request.user, contact_id, channel=channel_from_request(request), verb="downloaded"
+    )
+    pdf = handover_summary_pdf(summary, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="handover-summary-{summary.contact.reference}.pdf"'
+    )
+    return response
+
+
+def _queue(request, *, title, rows, mode, description):
+    params = selectors.QueueParams.from_query(request.GET)
+    page = Paginator(rows(request.user, params), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "decisions/queue.html",
+        {
+            "title": title,
+            "description": description,
+            "page": page,
+            "params": params,
+            "sorts": selectors.QUEUE_SORTS,
+            "mode": mode,
+        },
+    )
+
+
+@capability_required(C.CONTACT_DECIDE)
+@require_GET
+def awaiting(request):
+    return _queue(
+        request,
+        title="Awaiting decision",
+        rows=selectors.awaiting_decision_queue,
+        mode="awaiting",
+        description="Contacts analysed by a MASH social worker, waiting for a practice "
+        "manager's decision. Immediate risk first, then the earliest deadline.",
+    )
+
+
+@capability_required(C.CONTACT_DECIDE, C.ENQUIRY_ANALYSE)
+@require_GET
+def today(request):
+    return _queue(
+        request,
+        title="Decided today",
+        rows=selectors.decided_today_queue,
+        mode="today",
+        description="Contacts decided today, with the outcome, receiving team and whether "
+        "the referrer has been told.",
+    )
+
+
+@capability_required(C.ENQUIRY_RESPOND)
+@require_GET
+def outcomes(request):
+    """A partner agency's view of the outcomes of enquiries it answered: reference, outcome
+    and date, so it can update its own records — nothing else about the child or family."""
+    page = Paginator(selectors.partner_outcomes(request.user), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "decisions/outcomes.html", {"page": page})
