@@ -185,6 +185,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "openmash.accounts.adapters.axes_username"
+# axes.W006 wants ip_address in the lockout parameters (see the comment above for why not);
+# rotating user agents or cookies gains nothing here, as the count is per username only.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # A shared cache (database table) so that TOTP replay protection and rate limits hold across
 # every gunicorn worker process, not just the one that saw the first request.

@@ -101,3 +101,55 @@ def test_new_user_enrols_an_authenticator_app_before_anything_else(
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator(".govuk-summary-list")).to_contain_text("MASH social worker")
     screenshot("3-home")
+
+
+def test_other_account_pages_are_accessible(
+    live_server, page, practice_manager, axe_check, screenshot, sign_in
+):
+    base = live_server.url
+    for path, heading, label in [
+        ("/accounts/signup/", "Accounts are created by administrators", "sign-up-closed"),
+        ("/accounts/password/reset/", "Reset your password", "password-reset"),
+    ]:
+        page.goto(base + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        axe_check(page)
+        screenshot(label)
+
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Email address").fill("nobody@example.invalid")
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    axe_check(page)
+
+    for _ in range(5):
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Username").fill("someone.else")
+        page.get_by_label("Password", exact=True).fill("wrong-password")
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is locked")
+    expect(page.get_by_text("You can try again in 30 minutes")).to_be_visible()
+    axe_check(page)
+    screenshot("locked-out")
+
+    sign_in(page, base, practice_manager.username, PASSWORD, practice_manager.totp_secret)
+    for path, heading, label in [
+        ("/accounts/2fa/", "Sign-in security", "sign-in-security"),
+        ("/accounts/password/change/", "Change your password", "change-password"),
+        ("/accounts/logout/", "Are you sure you want to sign out?", "sign-out"),
+    ]:
+        page.goto(base + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        axe_check(page)
+        screenshot(label)
+
+    page.goto(f"{base}/accounts/password/change/")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("Confirm new password").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("too short")
+    axe_check(page)
+    screenshot("change-password-error")

@@ -243,6 +243,20 @@ def test_lockout_is_per_account_not_per_office(client, enrolled_user, make_user)
 
 
 @pytest.mark.django_db
+def test_one_address_trying_many_usernames_is_throttled(client, enrolled_user, settings):
+    """Password spraying from one address is slowed by allauth's per-address limit (switched
+    off in the test settings, so switched back on here with the production value)."""
+    from config.settings import base
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    for n in range(10):
+        response = password_step(client, f"someone{n}", "Winter2024!")
+        assert "Too many failed login attempts" not in response.content.decode()
+    response = password_step(client, enrolled_user.username)
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_lockout_ends_after_the_cool_off(client, enrolled_user):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
