@@ -64,7 +64,7 @@ class PersonSearchForm(forms.Form):
         label="Unique Pupil Number (UPN)",
         required=False,
         max_length=16,
-        help_text="A letter and 12 numbers, for example H801200001001",
+        help_text="13 characters, for example H801200001001",
     )
     local_id = forms.CharField(label="Local person ID", required=False, max_length=20)
 
@@ -75,6 +75,7 @@ class PersonSearchForm(forms.Form):
         self.fields["nhs_number"].widget.attrs.update({"inputmode": "numeric"})
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.layout = Layout(
             Field.text("forename", field_width=20),
             Field.text("surname", field_width=20),

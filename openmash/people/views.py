@@ -6,6 +6,7 @@ GET of the search page shows an empty form whatever its query string says.
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -129,7 +130,7 @@ def contact_person_link(request, pk):
 def _person_to_link(user, person_id) -> Person:
     try:
         return selectors.person_for_link(user, person_id)
-    except (Person.DoesNotExist, ValueError, TypeError) as error:
+    except (Person.DoesNotExist, ValidationError, ValueError, TypeError) as error:
         # Not in the user's scope, or not an ID at all: the same answer either way.
         raise DomainError("Choose a person from the list of possible matches.") from error
 
