@@ -2,11 +2,10 @@
 manager's decision, and what the decision causes — the handover to the receiving team, the
 outcome shown to contributing agencies, and the feedback to the referrer.
 
-Each disclosure writes its Record of Sharing entry in the decision's transaction; emails leave
-only after it commits.
+Each disclosure writes its Record of Sharing entry in the decision's transaction; emails are
+promised in the same transaction through the task-queue outbox and leave only after it commits.
 """
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,6 +20,7 @@ from openmash.core.errors import ConflictError, DomainError, NotPermitted, Trans
 from openmash.enquiries.models import EnquiryStatus, InformationRequest, MashEnquiry, RequestStatus
 from openmash.governance.codes import DisclosureKind
 from openmash.governance.services import sharing_record
+from openmash.tasks.services import outbox_enqueue
 
 from .codes import (
     OUTCOME_PLAIN_WORDS,
@@ -287,7 +287,7 @@ def _handover_record(contact, decision, actor, subjects, now) -> None:
             "decisions/email/handover_notice.txt",
             {"contact": contact, "decision": decision, "team": team},
         )
-        _email_after_commit(
+        _email_enqueue(
             kind="handover_notice",
             recipient=team.email,
             subject=subject,
@@ -334,7 +334,7 @@ def _referrer_feedback(contact, decision, actor, subjects, now) -> None:
         decision.feedback_status = FeedbackStatus.NO_EMAIL
         return
     subject, body = referrer_feedback_message(contact, decision)
-    _email_after_commit(
+    _email_enqueue(
         kind="referrer_feedback",
         recipient=email,
         subject=subject,
@@ -357,11 +357,14 @@ def _referrer_feedback(contact, decision, actor, subjects, now) -> None:
     decision.feedback_status = FeedbackStatus.SENT
 
 
-def _email_after_commit(*, kind, recipient, subject, body, dedupe_key, actor) -> None:
-    """Send an email once the decision has committed (never for a rolled-back decision)."""
-    subject = " ".join(subject.split())
-
-    def send():
-        send_mail(subject, body, None, [recipient], fail_silently=False)
-
-    transaction.on_commit(send)
+def _email_enqueue(*, kind, recipient, subject, body, dedupe_key, actor) -> None:
+    """Promise the email in the decision's transaction (the task-queue outbox): it leaves only
+    if the decision commits, is retried until the mail server takes it, and is sent once."""
+    outbox_enqueue(
+        kind=kind,
+        recipient=recipient,
+        subject=" ".join(subject.split()),
+        body=body,
+        dedupe_key=dedupe_key,
+        actor=actor,
+    )
