@@ -2,7 +2,7 @@
 the moment ``make run`` starts: online submissions to record, recorded contacts to screen —
 some at immediate risk, some overdue, some due soon. Faker (en_GB) with a fixed seed; never
 real people. Idempotent: each contact has a fixed idempotency key, and the loader stops if the
-set is already there.
+set is already there. Half the contacts have their children linked to person-index entries.
 """
 
 import random
@@ -158,7 +158,7 @@ def _create_one(fake, rng, calendar, now, officer, kind, number):
             idempotency_key=key,
         )
     if number % 2 == 0:
-        _link_children(contact, number)
+        _link_children(contact, number, officer)
     return contact
 
 
@@ -235,58 +235,33 @@ def _family(fake, rng) -> list[PersonInput]:
     return people
 
 
-def _link_children(contact, number) -> None:
-    """Link the subject children to person-index entries, as a referral and information
-    officer would after a person search."""
-    for index, row in enumerate(
-        ContactPerson.unscoped.filter(contact=contact, role=PersonRole.SUBJECT_CHILD).order_by(
-            "created_at", "pk"
-        )
-    ):
-        person = _person_for(row, f"DEMO-C{number:03d}-{index + 1}")
-        ContactPerson.unscoped.filter(pk=row.pk).update(person=person)
-
-
-def _person_for(row, local_id):
+def _link_children(contact, number, officer) -> None:
+    """Link the subject children to person-index entries (local IDs ``DEMO-C…``), through the
+    people app's services, as a referral and information officer would after a search."""
+    from openmash.people.identifiers import is_valid_postcode, normalise_postcode
     from openmash.people.models import Person
+    from openmash.people.services import AddressInput, contact_person_link, person_create
 
-    existing = Person.unscoped.filter(local_id=local_id).first()
-    if existing is not None:
-        return existing
-    try:
-        from openmash.people.services import person_create
-    except ImportError:
-        person_create = None
-    details = {
-        "forename": row.forename,
-        "surname": row.surname,
-        "date_of_birth": row.date_of_birth,
-        "sex": row.sex or "U",
-        "postcode": row.postcode,
-        "local_id": local_id,
-    }
-    if person_create is not None:
-        return person_create(actor=None, **details)
-    return _person_unscoped(**details)
-
-
-def _person_unscoped(**details):
-    """Until the people app offers a service: the person and their current name with the
-    match keys the person search uses."""
-    from openmash.people.matching import (
-        canonical_forename,
-        forename_key_string,
-        surname_key_string,
-    )
-    from openmash.people.models import Person, PersonName
-
-    person = Person.unscoped.create(**details)
-    PersonName.objects.create(
-        person=person,
-        forename=person.forename,
-        surname=person.surname,
-        forename_keys=forename_key_string(person.forename),
-        surname_keys=surname_key_string(person.surname),
-        canonical_forename=canonical_forename(person.forename),
-    )
-    return person
+    children = ContactPerson.unscoped.filter(
+        contact=contact, role=PersonRole.SUBJECT_CHILD
+    ).order_by("created_at", "pk")
+    for index, row in enumerate(children):
+        local_id = f"DEMO-C{number:03d}-{index + 1}"
+        person = Person.unscoped.filter(local_id=local_id).first()
+        if person is None:
+            postcode = normalise_postcode(row.postcode)
+            address = (
+                AddressInput(line1=row.address, postcode=postcode)
+                if row.address and is_valid_postcode(postcode)
+                else None
+            )
+            person = person_create(
+                actor=officer,
+                forename=row.forename,
+                surname=row.surname,
+                date_of_birth=row.date_of_birth,
+                sex=row.sex or "U",
+                local_id=local_id,
+                address=address,
+            )
+        contact_person_link(row, person, actor=officer)

@@ -131,19 +131,25 @@ class ContactDetailsForm(forms.Form):
     and information officer records or corrects (the channel and time received aside)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    referrer_name = forms.CharField(label="Referrer's name", max_length=120, required=False)
-    referrer_role = forms.CharField(label="Role or job title", max_length=120, required=False)
-    referrer_organisation = forms.CharField(label="Organisation", max_length=160, required=False)
+    referrer_name = forms.CharField(
+        label="Referrer's name (optional)", max_length=120, required=False
+    )
+    referrer_role = forms.CharField(
+        label="Role or job title (optional)", max_length=120, required=False
+    )
+    referrer_organisation = forms.CharField(
+        label="Organisation (optional)", max_length=160, required=False
+    )
     referrer_email = forms.EmailField(
-        label="Email address",
+        label="Email address (optional)",
         required=False,
         error_messages={
             "invalid": "Enter an email address in the correct format, like name@example.com"
         },
     )
-    referrer_phone = forms.CharField(label="Phone number", max_length=40, required=False)
+    referrer_phone = forms.CharField(label="Phone number (optional)", max_length=40, required=False)
     referrer_relationship = forms.CharField(
-        label="Relationship to the child", max_length=120, required=False
+        label="Relationship to the child (optional)", max_length=120, required=False
     )
     source = forms.ChoiceField(
         label="Referral source",
@@ -256,23 +262,27 @@ class PersonForm(forms.Form):
     )
     forename = forms.CharField(label="First name", max_length=100, required=False)
     surname = forms.CharField(label="Last name", max_length=100, required=False)
-    date_of_birth = GovukDateField(what="date of birth", label="Date of birth", required=False)
+    date_of_birth = GovukDateField(
+        what="date of birth", label="Date of birth (optional)", required=False
+    )
     expected_delivery_date = GovukDateField(
         what="expected date of delivery",
-        label="Expected date of delivery",
+        label="Expected date of delivery (optional)",
         help_text="For an unborn child, instead of a date of birth.",
         required=False,
     )
-    sex = forms.ChoiceField(label="Sex", choices=[("", "Not known"), *Sex.choices], required=False)
-    address = forms.CharField(label="Address", max_length=250, required=False)
+    sex = forms.ChoiceField(
+        label="Sex (optional)", choices=[("", "Not known"), *Sex.choices], required=False
+    )
+    address = forms.CharField(label="Address (optional)", max_length=250, required=False)
     postcode = forms.CharField(
-        label="Postcode",
+        label="Postcode (optional)",
         max_length=10,
         required=False,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
     relationship_to_child = forms.CharField(
-        label="Relationship to the child",
+        label="Relationship to the child (optional)",
         help_text="For example: mother, stepfather, sibling.",
         max_length=60,
         required=False,

@@ -22,7 +22,6 @@ from openmash.core.queues import (
     immediate_risk_filter,
     overdue_filter,
     queue_page,
-    rag_filter,
     rag_order,
     record_markers,
 )
@@ -275,39 +274,31 @@ def contact_screen(request, pk):
 
 # -- queues -----------------------------------------------------------------------------------
 
-CONTACT_QUEUE_SPEC = QueueSpec(
-    sorts=(
-        Sort("due", "Due", ("decision_due_at",)),
-        Sort("received", "Received", ("received_at",)),
-        Sort("rag", "RAG rating", (rag_order(), "decision_due_at")),
-    ),
-    columns=(
-        Column("Reference"),
-        Column("Children"),
-        Column("Received", "received"),
-        Column("Decision due", "due"),
-        Column("Flags", "rag"),
-    ),
-    filters=(rag_filter(), immediate_risk_filter(), overdue_filter("decision_due_at")),
+#: The contacts queues. Contacts waiting here are not yet RAG rated (screening rates them), so
+#: they filter by immediate risk and timeliness; ``?sort=rag`` is accepted like in every queue.
+CONTACT_SORTS = (
+    Sort("due", "Due", ("decision_due_at",)),
+    Sort("received", "Received", ("received_at",)),
+    Sort("rag", "RAG rating", (rag_order(), "decision_due_at")),
 )
-
-TO_RECORD_SPEC = QueueSpec(
-    sorts=CONTACT_QUEUE_SPEC.sorts[:2],
-    columns=(
-        Column("Reference"),
-        Column("Children"),
-        Column("Received", "received"),
-        Column("Decision due", "due"),
-        Column("Flags"),
-    ),
-    filters=(immediate_risk_filter(), overdue_filter("decision_due_at")),
-    empty_message="There are no online submissions waiting to be recorded.",
+CONTACT_COLUMNS = (
+    Column("Reference"),
+    Column("Children"),
+    Column("Received", "received"),
+    Column("Decision due", "due"),
+    Column("Flags"),
 )
+CONTACT_FILTERS = (immediate_risk_filter(), overdue_filter("decision_due_at"))
 
 QUEUES = {
     "to_record": {
         "status": ContactStatus.SUBMITTED,
-        "spec": TO_RECORD_SPEC,
+        "spec": QueueSpec(
+            sorts=CONTACT_SORTS,
+            columns=CONTACT_COLUMNS,
+            filters=CONTACT_FILTERS,
+            empty_message="There are no online referrals waiting to be recorded.",
+        ),
         "title": "To record",
         "intro": "Referrals sent online, waiting for a referral and information officer to "
         "check and complete them.",
@@ -315,14 +306,14 @@ QUEUES = {
     "to_screen": {
         "status": ContactStatus.RECORDED,
         "spec": QueueSpec(
-            sorts=CONTACT_QUEUE_SPEC.sorts,
-            columns=CONTACT_QUEUE_SPEC.columns,
-            filters=CONTACT_QUEUE_SPEC.filters,
+            sorts=CONTACT_SORTS,
+            columns=CONTACT_COLUMNS,
+            filters=CONTACT_FILTERS,
             empty_message="There are no contacts waiting to be screened.",
         ),
         "title": "To screen",
         "intro": "Recorded contacts waiting for a practice manager's screening: RAG rating, "
-        "threshold level and route.",
+        "threshold level and route. Immediate risk first, then by when the decision is due.",
     },
 }
 

@@ -58,7 +58,7 @@ class AboutYouForm(forms.Form):
     )
     phone = forms.CharField(label="Phone number", max_length=40, required=False)
     relationship = forms.CharField(
-        label="Your relationship to the child",
+        label="Your relationship to the child (optional)",
         help_text="For example: class teacher, health visitor, grandparent, neighbour.",
         max_length=120,
         required=False,
@@ -96,19 +96,22 @@ class ChildForm(forms.Form):
     surname = forms.CharField(label="Last name", max_length=100, required=False)
     date_of_birth = GovukDateField(
         what="date of birth",
-        label="Date of birth",
+        label="Date of birth (optional)",
         help_text="For example, 27 3 2015. Leave blank if you do not know.",
         required=False,
     )
     expected_delivery_date = GovukDateField(
         what="expected due date",
-        label="Expected due date, if the baby is not born yet",
+        label="Expected due date, if the baby is not born yet (optional)",
         required=False,
     )
     address = forms.CharField(
-        label="Address", help_text="Leave blank if you do not know.", max_length=250, required=False
+        label="Address (optional)",
+        help_text="Leave blank if you do not know.",
+        max_length=250,
+        required=False,
     )
-    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    postcode = forms.CharField(label="Postcode (optional)", max_length=10, required=False)
 
     def clean_postcode(self):
         value = self.cleaned_data.get("postcode", "").strip()

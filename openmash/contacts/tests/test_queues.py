@@ -1,0 +1,167 @@
+"""The "to record" and "to screen" queues, and the shared queue helper (core.queues)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from openmash.contacts.models import Contact, ContactStatus
+from openmash.core.queues import queue_page
+
+from .factories import ContactFactory, ContactPersonFactory, SubmittedContactFactory
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("referral_officer")
+
+
+def _contacts(n, factory=ContactFactory, **kwargs):
+    made = []
+    for _ in range(n):
+        contact = factory(**kwargs)
+        ContactPersonFactory(contact=contact)
+        ContactPersonFactory(contact=contact)
+        made.append(contact)
+    return made
+
+
+def _references(response):
+    return [row.obj.reference for row in response.context["queue"].rows]
+
+
+@pytest.mark.django_db
+def test_to_screen_lists_recorded_contacts_immediate_risk_first_then_by_due(signed_in, officer):
+    now = timezone.now()
+    late = ContactFactory(decision_due_at=now + timedelta(hours=5))
+    soon = ContactFactory(decision_due_at=now + timedelta(hours=1))
+    risk = ContactFactory(decision_due_at=now + timedelta(hours=9), immediate_risk=True)
+    SubmittedContactFactory()  # not in this queue
+    ContactFactory(status=ContactStatus.DECIDED)  # nor this
+    response = signed_in(officer).get(reverse("contacts:to_screen"))
+    assert response.status_code == 200
+    assert _references(response) == [risk.reference, soon.reference, late.reference]
+    body = response.content.decode()
+    assert "Immediate risk" in body and "Due soon" in body
+
+
+@pytest.mark.django_db
+def test_to_record_lists_online_submissions(signed_in, officer):
+    submitted = SubmittedContactFactory()
+    ContactFactory()
+    response = signed_in(officer).get(reverse("contacts:to_record"))
+    assert _references(response) == [submitted.reference]
+
+
+@pytest.mark.django_db
+def test_sort_and_filters(signed_in, officer):
+    now = timezone.now()
+    overdue = ContactFactory(
+        received_at=now - timedelta(days=4), decision_due_at=now - timedelta(days=3)
+    )
+    fresh = ContactFactory(
+        received_at=now - timedelta(minutes=5), decision_due_at=now + timedelta(days=1)
+    )
+    risk = ContactFactory(
+        received_at=now - timedelta(hours=2),
+        decision_due_at=now + timedelta(hours=20),
+        immediate_risk=True,
+    )
+    client = signed_in(officer)
+    url = reverse("contacts:to_screen")
+    assert _references(client.get(url, {"due": "overdue"})) == [overdue.reference]
+    assert "Overdue" in client.get(url, {"due": "overdue"}).content.decode()
+    assert _references(client.get(url, {"risk": "yes"})) == [risk.reference]
+    assert _references(client.get(url, {"risk": "no", "sort": "received"})) == [
+        overdue.reference,
+        fresh.reference,
+    ]
+    # Unknown sort keys and filter values are ignored, never passed to the database.
+    assert client.get(url, {"sort": "narrative", "due": "x; drop"}).status_code == 200
+    assert len(_references(client.get(url, {"sort": "-referrer_name"}))) == 3
+
+
+@pytest.mark.django_db
+def test_pagination_keeps_sort_and_filters(signed_in, officer):
+    _contacts(30)
+    response = signed_in(officer).get(reverse("contacts:to_screen"), {"sort": "received"})
+    pagination = response.context["queue"].pagination
+    assert len(response.context["queue"].rows) == 25
+    assert pagination["show"] and "sort=received" in pagination["next"]
+    assert "page=2" in pagination["next"]
+    second = signed_in(officer).get(reverse("contacts:to_screen"), {"sort": "received", "page": 2})
+    assert len(second.context["queue"].rows) == 5
+    assert 'aria-label="Pagination"' in second.content.decode()
+
+
+def _query_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "factory"),
+    [("contacts:to_screen", ContactFactory), ("contacts:to_record", SubmittedContactFactory)],
+)
+def test_queue_queries_do_not_grow_with_rows(
+    signed_in, officer, django_assert_max_num_queries, url_name, factory
+):
+    client = signed_in(officer)
+    url = reverse(url_name)
+    client.get(url)  # warm the session and MFA flag
+    _contacts(5, factory)
+    with_five = _query_count(client, url)
+    _contacts(55, factory)
+    with django_assert_max_num_queries(with_five):
+        response = client.get(url)
+    assert len(response.context["queue"].rows) == 25
+    assert with_five <= 12
+
+
+@pytest.mark.django_db
+def test_contact_page_queries_do_not_grow_with_people(signed_in, make_user):
+    manager = make_user("practice_manager")
+    client = signed_in(manager)
+    small, large = ContactFactory(), ContactFactory()
+    ContactPersonFactory(contact=small)
+    for _ in range(12):
+        ContactPersonFactory(contact=large)
+    client.get(reverse("contacts:detail", args=[small.pk]))
+    baseline = _query_count(client, reverse("contacts:detail", args=[small.pk]))
+    assert _query_count(client, reverse("contacts:detail", args=[large.pk])) == baseline
+
+
+# -- core.queues on its own -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_queue_page_builds_gov_uk_pagination_with_ellipses(officer):
+    from openmash.contacts.views import QUEUES
+
+    for _ in range(8 * 25):
+        ContactFactory()
+    request = RequestFactory().get("/", {"page": "5", "risk": "no"})
+    queue = queue_page(request, Contact.objects.for_user(officer), QUEUES["to_screen"]["spec"])
+    items = queue.pagination["items"]
+    numbers = [i.get("number") for i in items]
+    assert numbers == [1, None, 4, 5, 6, None, 8]
+    assert [i for i in items if i.get("current")][0]["number"] == 5
+    assert "risk=no" in queue.pagination["previous"] and "page=4" in queue.pagination["previous"]
+    assert queue.active_filters == {"risk": "no"}
+
+
+@pytest.mark.django_db
+def test_queue_page_of_an_unscoped_user_is_empty(make_user):
+    from openmash.contacts.views import QUEUES
+
+    ContactFactory()
+    partner = make_user("partner_practitioner", agency="POLICE")
+    request = RequestFactory().get("/")
+    queue = queue_page(request, Contact.objects.for_user(partner), QUEUES["to_screen"]["spec"])
+    assert queue.total == 0 and queue.rows == []

@@ -1,0 +1,99 @@
+"""Reads of contacts: scoping, the access log and the episode's timeline."""
+
+import pytest
+from django.http import Http404
+
+from openmash.audit.models import AuditEntry
+from openmash.contacts import selectors, services
+from openmash.contacts.models import ContactStatus
+from openmash.people.services import person_create
+
+from .factories import ContactFactory, ContactPersonFactory, contact_with_child
+
+
+@pytest.mark.django_db
+def test_contact_get_for_user_logs_one_entry_per_linked_person(make_user):
+    officer = make_user("referral_officer")
+    contact = ContactFactory()
+    first = person_create(actor=officer, forename="Ada", surname="Example")
+    second = person_create(actor=officer, forename="Bo", surname="Example")
+    ContactPersonFactory(contact=contact, person=first)
+    ContactPersonFactory(contact=contact, person=second)
+    ContactPersonFactory(contact=contact)  # not linked yet
+    shown = selectors.contact_get_for_user(officer, contact.pk, channel="contacts:detail")
+    assert len(shown.people.all()) == 3
+    entries = AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS, target_id=str(contact.pk))
+    assert {str(e.person_id) for e in entries} == {str(first.pk), str(second.pk)}
+    assert {e.channel for e in entries} == {"contacts:detail"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "agency"),
+    [("partner_practitioner", "POLICE"), ("dpo", "CSC"), ("administrator", "CSC")],
+)
+def test_users_without_contact_view_find_nothing(make_user, role, agency):
+    contact = contact_with_child()
+    user = make_user(role, agency=agency)
+    with pytest.raises(Http404):
+        selectors.contact_get_for_user(user, contact.pk)
+    with pytest.raises(Http404):
+        selectors.contact_for_action(user, contact.pk)
+    assert not selectors.contact_queue(user, ContactStatus.RECORDED).exists()
+    assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS).exists()
+
+
+@pytest.mark.django_db
+def test_queue_rows_carry_only_subject_children(make_user):
+    officer = make_user("referral_officer")
+    contact = contact_with_child()
+    ContactPersonFactory(contact=contact, role="parent_carer")
+    (row,) = selectors.contact_queue(officer, ContactStatus.RECORDED)
+    assert [p.role for p in row.children] == ["subject_child"]
+
+
+@pytest.mark.django_db
+def test_timeline_follows_the_episode(make_user, agencies):
+    manager = make_user("practice_manager")
+    contact = contact_with_child()
+    police = agencies["POLICE"]
+    services.contact_screen(
+        contact,
+        actor=manager,
+        expected_version=contact.version,
+        rag="red",
+        threshold_level="cin_cp",
+        route="mash_enquiry",
+        rationale="Police information needed.",
+        agency_ids=[police.pk],
+        questions={str(police.pk): "Any incidents?"},
+    )
+    contact.refresh_from_db()
+    titles = [e.title for e in selectors.contact_timeline(manager, contact)]
+    assert titles[:2] == ["Contact received", "Recorded"]
+    assert "Screened" in titles and "MASH enquiry opened" in titles
+    opened = next(
+        e for e in selectors.contact_timeline(manager, contact) if e.title == "MASH enquiry opened"
+    )
+    assert "Police" in opened.detail
+
+    # Early help staff read contacts but not other agencies' requests.
+    early_help = make_user("early_help", agency="EARLY_HELP")
+    opened = next(
+        e
+        for e in selectors.contact_timeline(early_help, contact)
+        if e.title == "MASH enquiry opened"
+    )
+    assert opened.detail == ""
+
+
+@pytest.mark.django_db
+def test_queue_counts(make_user):
+    officer = make_user("referral_officer")
+    ContactFactory()
+    ContactFactory(status=ContactStatus.SUBMITTED)
+    ContactFactory(status=ContactStatus.SUBMITTED)
+    assert selectors.contact_queue_counts(officer) == {
+        ContactStatus.SUBMITTED: 2,
+        ContactStatus.RECORDED: 1,
+    }
