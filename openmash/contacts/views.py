@@ -38,7 +38,9 @@ from .forms import (
 )
 from .models import ContactStatus
 
-# Templates other apps provide for the contact page; included only once they exist.
+# Templates other apps provide for the contact page; included only once they exist. The
+# enquiries and decisions panels are rendered through those apps' template tags (which read
+# through their own scoped selectors): contacts/includes/{enquiry_responses,decision_slot}.html.
 OPTIONAL_INCLUDES = {
     "people": "people/includes/contact_people.html",
     "responses": "enquiries/includes/responses.html",

@@ -11,6 +11,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -85,7 +86,8 @@ def _guard(request, step):
 
 @never_cache
 def start(request):
-    return render(request, "referral/start.html")
+    minutes = settings.SESSION_COOKIE_AGE // 60
+    return render(request, "referral/start.html", {"session_minutes": minutes})
 
 
 @never_cache

@@ -323,3 +323,24 @@ def test_contact_people_shows_link_status(signed_in, manager):
 
     if not _template_exists(OPTIONAL_INCLUDES["people"]):
         assert body.count("Not linked") == 2
+
+
+@pytest.mark.django_db
+def test_decided_contact_page_shows_the_decision_and_no_screening_form(signed_in, manager):
+    from openmash.contacts.services import contact_screen
+
+    contact = contact_with_child()
+    contact_screen(
+        contact,
+        actor=manager,
+        expected_version=contact.version,
+        rag="green",
+        threshold_level="universal",
+        route="nfa",
+        rationale="Needs met by universal services.",
+    )
+    body = signed_in(manager).get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "No further action" in body
+    assert "Needs met by universal services." in body
+    assert "Screen this contact" not in body
+    assert "Overdue" not in body  # a decided contact is never overdue
