@@ -52,7 +52,9 @@ class RequireMFAMiddleware:
         return match.view_name
 
     def _enrolled(self, request) -> bool:
-        # Cached in the session once true so that every request does not cost a query.
+        # Remembered in the session once true, so that pages do not pay a query each. So an
+        # administrator who resets someone's authenticator (a lost phone) must also end that
+        # person's sessions for the reset to stop sessions already signed in.
         if request.session.get(self.SESSION_KEY):
             return True
         enrolled = Authenticator.objects.filter(
