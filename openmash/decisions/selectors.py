@@ -5,21 +5,9 @@ analysis and decision pages show it, the handover summary, the queues "awaiting 
 Selectors that fetch one contact for display write the access log (one entry per person on it).
 """
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -154,86 +142,30 @@ def decision_panel_for_user(user, contact: Contact) -> dict:
 
 
 # --- queues -----------------------------------------------------------------------------------
-
-QUEUE_SORTS = {
-    "due": "Due first",
-    "received": "Received first",
-    "rag": "RAG rating (red first)",
-}
-
-
-@dataclass(frozen=True)
-class QueueParams:
-    """What the queue's query string asked for; anything unknown falls back to the default."""
-
-    sort: str = "due"
-    rag: str = ""
-    immediate_risk: bool = False
-    overdue: bool = False
-
-    @classmethod
-    def from_query(cls, query) -> "QueueParams":
-        sort = query.get("sort", "due")
-        rag = query.get("rag", "")
-        return cls(
-            sort=sort if sort in QUEUE_SORTS else "due",
-            rag=rag if rag in ("red", "amber", "green") else "",
-            immediate_risk=query.get("immediate_risk") == "1",
-            overdue=query.get("overdue") == "1",
-        )
+# Scoped querysets; sorting, filtering, markers and paging are openmash.core.queues'.
 
 
 def _queue_base(user) -> QuerySet:
+    """Contacts the user may read, with what every queue row shows: the subject children (one
+    query per page), the analysis and the decision (joined)."""
     children = ContactPerson.objects.for_user(user).filter(role="subject_child")
     return (
         Contact.objects.for_user(user)
         .select_related("analysis__analysed_by", "decision__decided_by", "decision__receiving_team")
         .prefetch_related(
-            Prefetch("people", queryset=children.order_by("surname"), to_attr="children")
+            Prefetch("people", queryset=children.order_by("created_at", "pk"), to_attr="children")
         )
     )
 
 
-def _queue_order(qs: QuerySet, params: QueueParams) -> QuerySet:
-    if params.sort == "received":
-        return qs.order_by("received_at", "reference")
-    if params.sort == "rag":
-        rank = Case(
-            When(rag="red", then=Value(0)),
-            When(rag="amber", then=Value(1)),
-            When(rag="green", then=Value(2)),
-            default=Value(3),
-            output_field=IntegerField(),
-        )
-        return qs.order_by(rank, "-immediate_risk", "decision_due_at", "reference")
-    # Immediate risk first, then the earliest deadline.
-    return qs.order_by("-immediate_risk", "decision_due_at", "reference")
-
-
-def _queue_filter(qs: QuerySet, params: QueueParams, late: Q) -> QuerySet:
-    """Apply the filters; every row carries ``late`` (overdue, or decided after the deadline)
-    for its tag, derived from the stored deadline rather than kept in sync."""
-    qs = qs.annotate(late=ExpressionWrapper(late, output_field=BooleanField()))
-    if params.rag:
-        qs = qs.filter(rag=params.rag)
-    if params.immediate_risk:
-        qs = qs.filter(immediate_risk=True)
-    if params.overdue:
-        qs = qs.filter(late=True)
-    return qs
-
-
-def awaiting_decision_queue(user, params: QueueParams, *, now: datetime | None = None):
+def awaiting_decision_queue(user) -> QuerySet:
     """Contacts analysed by the MASH social worker, waiting for the practice manager."""
-    now = now or timezone.now()
-    qs = _queue_base(user).filter(status=ContactStatus.ANALYSED)
-    qs = _queue_filter(qs, params, Q(decision_due_at__lt=now))
-    return _queue_order(qs, params)
+    return _queue_base(user).filter(status=ContactStatus.ANALYSED)
 
 
 def london_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
     """Start and end of today in the service's time zone (Europe/London), as aware datetimes:
-    correct across the clock changes, when a day has 23 or 25 hours."""
+    the database compares instants, so a day of 23 or 25 hours (clock change) is right."""
     local = timezone.localtime(now or timezone.now())
     tz = local.tzinfo
     start = datetime.combine(local.date(), time.min, tzinfo=tz)
@@ -241,14 +173,19 @@ def london_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
     return start, end
 
 
-def decided_today_queue(user, params: QueueParams, *, now: datetime | None = None):
-    """Contacts decided today (Europe/London); "overdue" here means decided after the deadline."""
+def decided_today_queue(user, *, now: datetime | None = None) -> QuerySet:
+    """Contacts decided today (Europe/London). Each row carries ``decided_late`` (decided after
+    its stored deadline), derived in the query rather than kept in sync."""
     start, end = london_day_bounds(now)
-    qs = _queue_base(user).filter(
-        status=ContactStatus.DECIDED, decided_at__gte=start, decided_at__lt=end
+    return (
+        _queue_base(user)
+        .filter(status=ContactStatus.DECIDED, decided_at__gte=start, decided_at__lt=end)
+        .annotate(
+            decided_late=ExpressionWrapper(
+                Q(decided_at__gt=F("decision_due_at")), output_field=BooleanField()
+            )
+        )
     )
-    qs = _queue_filter(qs, params, Q(decided_at__gt=F("decision_due_at")))
-    return _queue_order(qs, params)
 
 
 # --- partner agencies -------------------------------------------------------------------------

@@ -19,13 +19,24 @@ from openmash.accounts.roles import Capability as C
 from openmash.audit.services import channel_from_request
 from openmash.contacts.models import ContactStatus
 from openmash.core.errors import ConflictError, DomainError
+from openmash.core.queues import (
+    Column,
+    Filter,
+    QueueSpec,
+    Sort,
+    immediate_risk_filter,
+    overdue_filter,
+    queue_page,
+    rag_filter,
+    rag_order,
+)
 from openmash.enquiries.models import EnquiryStatus
 
 from . import selectors, services
 from .forms import AnalysisForm, DecisionForm
 from .handover import handover_summary_pdf
 
-QUEUE_PAGE_SIZE = 25
+OUTCOMES_PAGE_SIZE = 25
 
 
 def _contact_page(contact) -> str:
@@ -164,19 +175,68 @@ def summary_pdf(request, contact_id):
     return response
 
 
-def _queue(request, *, title, rows, mode, description):
-    params = selectors.QueueParams.from_query(request.GET)
-    page = Paginator(rows(request.user, params), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+# --- queues (openmash.core.queues does the sorting, filtering, markers and paging) ----------
+
+QUEUE_SORTS = (
+    Sort("due", "Decision due", ("decision_due_at",)),
+    Sort("received", "Received", ("received_at",)),
+    Sort("rag", "RAG rating", (rag_order(), "decision_due_at")),
+)
+
+
+def _decided_late_filter() -> Filter:
+    def apply(qs, value, now):
+        return qs.filter(decided_late=value == "late")
+
+    return Filter(
+        key="timeliness",
+        label="Timeliness",
+        choices=(("late", "Decided after the deadline"), ("in_time", "Decided in time")),
+        apply=apply,
+    )
+
+
+AWAITING_SPEC = QueueSpec(
+    sorts=QUEUE_SORTS,
+    columns=(
+        Column("Reference"),
+        Column("Children"),
+        Column("Received", "received"),
+        Column("Decision due", "due"),
+        Column("Recommendation"),
+        Column("Flags", "rag"),
+    ),
+    filters=(rag_filter(), immediate_risk_filter(), overdue_filter("decision_due_at")),
+    empty_message="There are no analysed contacts waiting for a decision.",
+)
+
+#: Decided rows have no "overdue" marker (their clock has stopped); the row shows "Decided
+#: late" instead, and the timeliness filter asks the same question.
+TODAY_SPEC = QueueSpec(
+    sorts=QUEUE_SORTS,
+    columns=(
+        Column("Reference"),
+        Column("Children"),
+        Column("Decision due", "due"),
+        Column("Outcome"),
+        Column("Referrer told"),
+        Column("Flags", "rag"),
+    ),
+    filters=(rag_filter(), immediate_risk_filter(), _decided_late_filter()),
+    due_field=None,
+    empty_message="No contacts have been decided today yet.",
+)
+
+
+def _queue(request, queryset, spec, *, title, intro, row_template):
     return render(
         request,
         "decisions/queue.html",
         {
+            "queue": queue_page(request, queryset, spec),
             "title": title,
-            "description": description,
-            "page": page,
-            "params": params,
-            "sorts": selectors.QUEUE_SORTS,
-            "mode": mode,
+            "intro": intro,
+            "row_template": row_template,
         },
     )
 
@@ -186,11 +246,12 @@ def _queue(request, *, title, rows, mode, description):
 def awaiting(request):
     return _queue(
         request,
+        selectors.awaiting_decision_queue(request.user),
+        AWAITING_SPEC,
         title="Awaiting decision",
-        rows=selectors.awaiting_decision_queue,
-        mode="awaiting",
-        description="Contacts analysed by a MASH social worker, waiting for a practice "
-        "manager's decision. Immediate risk first, then the earliest deadline.",
+        intro="Contacts analysed by a MASH social worker, waiting for a practice manager's "
+        "decision. Immediate risk first, then by when the decision is due.",
+        row_template="decisions/includes/awaiting_row.html",
     )
 
 
@@ -199,11 +260,12 @@ def awaiting(request):
 def today(request):
     return _queue(
         request,
+        selectors.decided_today_queue(request.user),
+        TODAY_SPEC,
         title="Decided today",
-        rows=selectors.decided_today_queue,
-        mode="today",
-        description="Contacts decided today, with the outcome, receiving team and whether "
-        "the referrer has been told.",
+        intro="Contacts decided today, with the outcome, the receiving team and whether the "
+        "referrer has been told.",
+        row_template="decisions/includes/today_row.html",
     )
 
 
@@ -212,7 +274,7 @@ def today(request):
 def outcomes(request):
     """A partner agency's view of the outcomes of enquiries it answered: reference, outcome
     and date, so it can update its own records — nothing else about the child or family."""
-    page = Paginator(selectors.partner_outcomes(request.user), QUEUE_PAGE_SIZE).get_page(
+    page = Paginator(selectors.partner_outcomes(request.user), OUTCOMES_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "decisions/outcomes.html", {"page": page})

@@ -1,6 +1,7 @@
 """The "awaiting decision" and "decided today" queues: contents, order, filters, paging and a
 constant number of queries."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,12 +13,7 @@ from django.utils import timezone
 from openmash.contacts.models import ContactStatus
 from openmash.decisions.codes import Outcome
 from openmash.decisions.models import FeedbackStatus
-from openmash.decisions.selectors import (
-    QueueParams,
-    awaiting_decision_queue,
-    decided_today_queue,
-    london_day_bounds,
-)
+from openmash.decisions.selectors import decided_today_queue, london_day_bounds
 
 from .factories import AnalysisFactory, ContactFactory, ContactPersonFactory, DecisionFactory
 
@@ -48,17 +44,28 @@ def _decided(pm, team=None, decided_at=None, **fields):
     return contact
 
 
-def test_awaiting_lists_analysed_contacts_immediate_risk_then_due(staff):
+def _references(client, url_name, **params):
+    """The contact references of a queue page, in the order shown."""
+    content = client.get(reverse(url_name), params).content.decode()
+    return re.findall(r"(C26-9\d{5})", content)
+
+
+def test_awaiting_lists_analysed_contacts_immediate_risk_then_due(staff, client_for):
     now = timezone.now()
     later = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=5))
     sooner = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=1))
     at_risk = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=9), immediate_risk=True)
-    ContactFactory(status=ContactStatus.ENQUIRY)  # not analysed yet
-    rows = list(awaiting_decision_queue(staff["pm"], QueueParams()))
-    assert rows == [at_risk, sooner, later]
+    not_yet = ContactFactory(status=ContactStatus.ENQUIRY)
+    refs = _references(client_for(staff["pm"]), "decisions:awaiting")
+    assert _unique(refs) == [at_risk.reference, sooner.reference, later.reference]
+    assert not_yet.reference not in refs
 
 
-def test_awaiting_sorts_and_filters(staff):
+def _unique(refs):
+    return list(dict.fromkeys(refs))
+
+
+def test_awaiting_sorts_and_filters(staff, client_for):
     now = timezone.now()
     green = _analysed(staff["sw"], rag="green", received_at=now - timedelta(hours=9))
     red = _analysed(staff["sw"], rag="red", received_at=now - timedelta(hours=1))
@@ -68,20 +75,18 @@ def test_awaiting_sorts_and_filters(staff):
         received_at=now - timedelta(hours=5),
         decision_due_at=now - timedelta(minutes=5),
     )
+    client = client_for(staff["pm"])
 
-    def rows(**params):
-        return list(awaiting_decision_queue(staff["pm"], QueueParams(**params)))
+    def refs(**params):
+        return _unique(_references(client, "decisions:awaiting", **params))
 
-    assert rows(sort="rag") == [red, overdue, green]
-    assert rows(sort="received") == [green, overdue, red]
-    assert rows(rag="red") == [red]
-    assert rows(overdue=True) == [overdue]
-    assert [c.late for c in rows(sort="rag")] == [False, True, False]
-
-
-def test_queue_params_fall_back_to_defaults():
-    params = QueueParams.from_query({"sort": "drop table", "rag": "purple", "overdue": "yes"})
-    assert params == QueueParams()
+    assert refs(sort="rag") == [red.reference, overdue.reference, green.reference]
+    assert refs(sort="received") == [green.reference, overdue.reference, red.reference]
+    assert refs(rag="red") == [red.reference]
+    assert refs(due="overdue") == [overdue.reference]
+    assert refs(sort="drop table", rag="purple") == refs()  # unknown values are ignored
+    content = client.get(reverse("decisions:awaiting"), {"due": "overdue"}).content.decode()
+    assert "Overdue" in content and "openmash-tag--amber" in content
 
 
 def test_decided_today_uses_the_london_day(staff):
@@ -94,7 +99,7 @@ def test_decided_today_uses_the_london_day(staff):
         start, end = london_day_bounds()
         assert start == datetime(2026, 7, 1, tzinfo=LONDON)
         assert end - start == timedelta(hours=24)
-        rows = list(decided_today_queue(staff["pm"], QueueParams()))
+        rows = list(decided_today_queue(staff["pm"]))
     assert rows == [early]
     assert late_yesterday not in rows
 
@@ -105,12 +110,18 @@ def test_london_day_across_the_clocks_going_back():
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
 
 
-def test_decided_today_overdue_means_decided_late(staff):
+def test_decided_today_marks_and_filters_late_decisions(staff, client_for):
     now = timezone.now()
     on_time = _decided(staff["pm"], decision_due_at=now + timedelta(hours=1))
     late = _decided(staff["pm"], decision_due_at=now - timedelta(hours=1))
-    assert list(decided_today_queue(staff["pm"], QueueParams(overdue=True))) == [late]
-    assert on_time in decided_today_queue(staff["pm"], QueueParams())
+    client = client_for(staff["pm"])
+    assert _unique(_references(client, "decisions:today", timeliness="late")) == [late.reference]
+    assert _unique(_references(client, "decisions:today", timeliness="in_time")) == [
+        on_time.reference
+    ]
+    content = client.get(reverse("decisions:today")).content.decode()
+    assert content.count("Decided late</strong>") == 1
+    assert "Overdue" not in content  # a decided contact's clock has stopped
 
 
 def test_queue_pages_show_tags_and_paginate(staff, client_for):
@@ -119,12 +130,12 @@ def test_queue_pages_show_tags_and_paginate(staff, client_for):
         _analysed(staff["sw"], rag="red", immediate_risk=True, decision_due_at=now - timedelta(1))
     client = client_for(staff["pm"])
     first = client.get(reverse("decisions:awaiting")).content.decode()
-    assert "26 contacts, page 1 of 2" in first
+    assert "Showing 1 to 25 of 26" in first
     assert "Immediate risk" in first and "Overdue" in first and "openmash-tag--red" in first
     assert 'class="govuk-pagination"' in first
-    assert "?page=2" in first
+    assert "page=2" in first
     second = client.get(reverse("decisions:awaiting"), {"page": 2, "rag": "red"})
-    assert "page 2 of 2" in second.content.decode()
+    assert "Showing 26 to 26 of 26" in second.content.decode()
     assert "rag=red" in second.content.decode()  # paging keeps the filter
 
 
@@ -165,5 +176,5 @@ def test_queue_queries_do_not_grow_with_rows(
     fill(55)
     with django_assert_max_num_queries(with_five):
         response = client.get(reverse(url_name))
-    assert "60 contacts" in response.content.decode()
+    assert "of 60." in response.content.decode()
     assert with_five <= 12
