@@ -257,7 +257,7 @@ def information_request_respond(
     with transaction.atomic():
         # Lock the enquiry first, then the request: every writer takes them in this order.
         enquiry = (
-            MashEnquiry.unscoped.select_for_update()
+            MashEnquiry.unscoped.select_for_update(of=("self",))
             .select_related("contact")
             .get(pk=request.enquiry_id)
         )
@@ -342,9 +342,8 @@ def _enquiry_to_ready(enquiry: MashEnquiry, *, actor, now, reason: str = "") -> 
         values |= {"ready_by": actor, "ready_reason": reason}
     for name, value in values.items():
         setattr(enquiry, name, value)
+    # The reason is a field (``ready_reason``), so history and the audit log carry it in full.
     enquiry._history_user = actor
-    if reason:
-        enquiry._change_reason = reason
     enquiry.save(update_fields=list(values))
 
 

@@ -314,6 +314,14 @@ class TestMarkReady:
         assert enquiry.ready_reason == "Health chased twice, no answer by 15:00."
         assert request_for(enquiry, "HEALTH").status == RequestStatus.REQUESTED
 
+    def test_a_long_reason_is_kept_in_full(self, open_enquiry, pm):
+        # History's change-reason column is 100 characters; the reason must not go there.
+        enquiry = open_enquiry()
+        reason = "Education chased twice; the school is closed for a training day. " * 4
+        enquiry_mark_ready(enquiry, pm, reason)
+        enquiry.refresh_from_db()
+        assert enquiry.ready_reason == reason.strip()
+
     def test_needs_a_reason(self, open_enquiry, pm):
         enquiry = open_enquiry()
         with pytest.raises(ResponseIncomplete):
