@@ -473,7 +473,15 @@ class ScreeningForm(forms.Form):
             self.add_error(
                 "rag", "This contact is flagged as immediate risk, so it must be rated Red"
             )
-        if data.get("route") == Route.MASH_ENQUIRY:
+        route = data.get("route")
+        needs_team = (
+            route
+            and route != Route.MASH_ENQUIRY
+            and self.hands_over(route, data.get("threshold_level", ""))
+        )
+        if needs_team and not data.get("receiving_team"):
+            self.add_error("receiving_team", "Select the team to pass the child to")
+        if route == Route.MASH_ENQUIRY:
             chosen = data.get("agencies") or []
             if not chosen:
                 self.add_error(
@@ -496,6 +504,14 @@ class ScreeningForm(forms.Form):
         if d["route"] == Route.MASH_ENQUIRY:
             kwargs["agency_ids"] = list(d["agencies"])
             kwargs["questions"] = {a: d[f"question_{a}"].strip() for a in d["agencies"]}
-        else:
+        elif self.hands_over(d["route"], d["threshold_level"]):
             kwargs["receiving_team"] = self.teams.get(d.get("receiving_team") or "")
         return kwargs
+
+    @staticmethod
+    def hands_over(route: str, threshold_level: str) -> bool:
+        """Whether the outcome this route decides passes the child to a receiving team (a
+        team chosen for any other route is ignored rather than refused)."""
+        from openmash.decisions.codes import TEAM_REQUIRED_OUTCOMES, outcome_for_screening
+
+        return outcome_for_screening(route, threshold_level) in TEAM_REQUIRED_OUTCOMES

@@ -374,6 +374,14 @@ def contact_screen(
         raise ContactInvalid(
             "Choose at least one agency to send an information request to.", "agencies"
         )
+    if route != Route.MASH_ENQUIRY:
+        from openmash.decisions.codes import TEAM_REQUIRED_OUTCOMES, outcome_for_screening
+
+        if (
+            outcome_for_screening(route, threshold_level) in TEAM_REQUIRED_OUTCOMES
+            and receiving_team is None
+        ):
+            raise ContactInvalid("Select the team to pass the child to.", "receiving_team")
     with transaction.atomic():
         current = Contact.unscoped.select_for_update().get(pk=contact.pk)
         # A stale page gets the conflict message, whatever else is wrong with it.

@@ -304,3 +304,18 @@ def test_immediate_risk_must_be_rated_red(manager):
 def test_only_screeners_may_screen(officer):
     with pytest.raises(NotPermitted):
         _screen(contact_with_child(), officer)
+
+
+@pytest.mark.django_db
+def test_handover_routes_need_a_receiving_team(manager):
+    from openmash.accounts.models import Team
+
+    contact = contact_with_child()
+    with pytest.raises(ContactInvalid) as exc:
+        _screen(contact, manager, route="assessment", threshold_level="cin_cp")
+    assert exc.value.field == "receiving_team"
+    team = Team.objects.filter(receives_handovers=True, active=True).first()
+    decision = _screen(
+        contact, manager, route="assessment", threshold_level="cin_cp", receiving_team=team
+    )
+    assert decision.outcome == "assessment_s17" and decision.receiving_team == team

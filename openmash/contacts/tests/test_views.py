@@ -344,3 +344,29 @@ def test_decided_contact_page_shows_the_decision_and_no_screening_form(signed_in
     assert "Needs met by universal services." in body
     assert "Screen this contact" not in body
     assert "Overdue" not in body  # a decided contact is never overdue
+
+
+@pytest.mark.django_db
+def test_screening_to_a_handover_route_asks_for_the_team(signed_in, manager, agencies):
+    from openmash.accounts.models import Team
+
+    contact = contact_with_child()
+    data = {
+        "version": str(contact.version),
+        "rag": "amber",
+        "threshold_level": "early_help_3",
+        "route": "early_help",
+        "rationale": "Targeted family support will help.",
+        "agencies": [str(agencies["POLICE"].pk)],  # ticked by default; ignored for this route
+    }
+    client = signed_in(manager)
+    response = client.post(reverse("contacts:screen", args=[contact.pk]), data)
+    assert "Select the team to pass the child to" in response.content.decode()
+    team = Team.objects.filter(receives_handovers=True, active=True).first()
+    response = client.post(
+        reverse("contacts:screen", args=[contact.pk]), {**data, "receiving_team": str(team.pk)}
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.DECIDED
+    assert contact.decision.outcome == "early_help_3"
