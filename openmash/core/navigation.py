@@ -35,6 +35,11 @@ def register(item: NavItem, position: int | None = None) -> None:
 def navigation_for(request, user) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
+    from openmash.accounts.middleware import RequireMFAMiddleware
+
+    if not request.session.get(RequireMFAMiddleware.SESSION_KEY):
+        # Not enrolled in MFA yet: the only place they may go is enrolment.
+        return []
     items = []
     for item in NAVIGATION:
         if item.capabilities and not any(user.can(c) for c in item.capabilities):
