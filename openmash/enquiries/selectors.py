@@ -8,16 +8,18 @@ display write the access log.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
+    DateTimeField,
     ExpressionWrapper,
     F,
     Prefetch,
     Q,
     QuerySet,
+    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -26,15 +28,12 @@ from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner
 from openmash.audit.services import access_record_for_people
 from openmash.contacts.codes import PersonRole
 from openmash.contacts.models import ContactPerson
+from openmash.core.queues import DUE_SOON
 from openmash.core.scoping import scope_rule
 from openmash.decisions.models import Decision
 from openmash.people.codes import Sex
 
 from .models import EnquiryStatus, InformationRequest, MashEnquiry, RequestStatus
-from .queues import QueueOptions, rag_rank
-
-#: A request still outstanding this close to its due time is flagged "Due soon".
-DUE_SOON = timedelta(hours=1)
 
 
 @scope_rule("enquiries.MashEnquiry")
@@ -70,13 +69,21 @@ def _own_agency_requests(user) -> QuerySet:
 
 def _with_contact_markers(qs: QuerySet, now) -> QuerySet:
     """Annotate the few contact facts a partner may see (reference, RAG, immediate risk) as
-    values, so no contact object — and no narrative — is ever loaded for them."""
+    values, so no contact object — and no narrative — is ever loaded for them. A request's
+    clock stops when it is answered: ``outstanding_due_at`` is empty once responded, so it is
+    never marked overdue afterwards, and ``urgent`` pins only outstanding immediate-risk work."""
     outstanding = Q(status=RequestStatus.REQUESTED)
     return qs.annotate(
         contact_id=F("enquiry__contact_id"),
         contact_reference=F("enquiry__contact__reference"),
         rag=F("enquiry__contact__rag"),
         immediate_risk=F("enquiry__contact__immediate_risk"),
+        urgent=ExpressionWrapper(
+            outstanding & Q(enquiry__contact__immediate_risk=True), BooleanField()
+        ),
+        outstanding_due_at=Case(
+            When(outstanding, then=F("due_at")), default=None, output_field=DateTimeField()
+        ),
         is_overdue=ExpressionWrapper(outstanding & Q(due_at__lt=now), BooleanField()),
         is_due_soon=ExpressionWrapper(
             outstanding & Q(due_at__gte=now, due_at__lt=now + DUE_SOON), BooleanField()
@@ -84,28 +91,10 @@ def _with_contact_markers(qs: QuerySet, now) -> QuerySet:
     )
 
 
-REQUEST_STATUSES = tuple(RequestStatus.values)
-
-
-def agency_request_queue(user, options: QueueOptions, *, now=None) -> QuerySet:
-    """ "Requests to my agency": outstanding first, then by due time (immediate risk first)."""
-    now = now or timezone.now()
-    qs = _with_contact_markers(_own_agency_requests(user), now).select_related("agency")
-    if options.status:
-        qs = qs.filter(status=options.status)
-    if options.rag:
-        qs = qs.filter(enquiry__contact__rag=options.rag)
-    if options.overdue:
-        qs = qs.filter(status=RequestStatus.REQUESTED, due_at__lt=now)
-    if options.immediate_risk:
-        qs = qs.filter(enquiry__contact__immediate_risk=True)
-    # "requested" sorts before "responded": outstanding work first whatever the sort.
-    order = {
-        "due": ["status", "-immediate_risk", "due_at"],
-        "received": ["status", "requested_at"],
-        "rag": ["status", rag_rank("enquiry__contact__rag"), "due_at"],
-    }[options.sort]
-    return qs.order_by(*order, "id")
+def agency_request_queue(user, *, now=None) -> QuerySet:
+    """ "Requests to my agency", for ``core.queues.queue_page`` (which sorts, filters and
+    pages it): the user's own agency's requests with the markers a partner may see."""
+    return _with_contact_markers(_own_agency_requests(user), now or timezone.now())
 
 
 @dataclass(frozen=True)
@@ -228,45 +217,36 @@ def _children_prefetch(user) -> Prefetch:
 ENQUIRY_QUEUE_STATUSES = (EnquiryStatus.OPEN, EnquiryStatus.READY)
 
 
-def enquiry_queue(user, status: str, options: QueueOptions, *, now=None) -> QuerySet:
+def enquiry_queue(user, status: str, *, now=None) -> QuerySet:
     """ "Open enquiries" (``open``: due = when responses are due) or "Awaiting analysis"
-    (``ready``: due = the contact's decision deadline), with response counts annotated."""
+    (``ready``: due = the contact's decision deadline), with response counts annotated, for
+    ``core.queues.queue_page``. Children's social care staff only."""
     if status not in ENQUIRY_QUEUE_STATUSES:
         raise ValueError(f"No enquiry queue for status {status!r}")
     if not is_csc_staff(user):
         return MashEnquiry.objects.none()
     now = now or timezone.now()
     due = F("responses_due_at") if status == EnquiryStatus.OPEN else F("contact__decision_due_at")
-    responded = Q(requests__status=RequestStatus.RESPONDED)
-    qs = (
+    return (
         MashEnquiry.objects.for_user(user)
         .filter(status=status)
         .select_related("contact")
         .prefetch_related(_children_prefetch(user))
         .annotate(
             due_at=due,
+            rag=F("contact__rag"),
+            immediate_risk=F("contact__immediate_risk"),
             requests_total=Count("requests", distinct=True),
-            responses_in=Count("requests", filter=responded, distinct=True),
+            responses_in=Count(
+                "requests", filter=Q(requests__status=RequestStatus.RESPONDED), distinct=True
+            ),
             overdue_requests=Count(
                 "requests",
                 filter=Q(requests__status=RequestStatus.REQUESTED, requests__due_at__lt=now),
                 distinct=True,
             ),
         )
-        .annotate(is_overdue=ExpressionWrapper(Q(due_at__lt=now), BooleanField()))
     )
-    if options.rag:
-        qs = qs.filter(contact__rag=options.rag)
-    if options.overdue:
-        qs = qs.filter(due_at__lt=now)
-    if options.immediate_risk:
-        qs = qs.filter(contact__immediate_risk=True)
-    order = {
-        "due": ["-contact__immediate_risk", "due_at"],
-        "received": ["contact__received_at"],
-        "rag": [rag_rank("contact__rag"), "due_at"],
-    }[options.sort]
-    return qs.order_by(*order, "id")
 
 
 def _enquiry_queryset(user) -> QuerySet:

@@ -5,19 +5,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openmash.accounts.permissions import capability_required
 from openmash.accounts.roles import Capability as C
 from openmash.accounts.scopes import is_csc_staff
 from openmash.audit.services import channel_from_request
-from openmash.contacts.codes import Rag
 from openmash.core.errors import DomainError
+from openmash.core.queues import (
+    Column,
+    Filter,
+    QueueSpec,
+    Sort,
+    immediate_risk_filter,
+    overdue_filter,
+    queue_page,
+    rag_filter,
+    rag_order,
+)
 
 from . import selectors, services
 from .forms import EnquiryProceedForm, InformationRequestResponseForm
 from .models import EnquiryStatus, RequestStatus
-from .queues import QueueOptions, paginate
 
 
 @capability_required(C.ENQUIRY_RESPOND, C.CONTACT_VIEW)
@@ -28,22 +37,94 @@ def index(request):
     return redirect("enquiries:open_queue")
 
 
-def _queue_context(request, queryset, options: QueueOptions, **extra) -> dict:
-    return {
-        "options": options,
-        "rag_choices": Rag.choices,
-        **paginate(queryset, request.GET.get("page"), options),
-        **extra,
-    }
+def _status_filter() -> Filter:
+    return Filter(
+        key="status",
+        label="Status",
+        choices=((RequestStatus.REQUESTED, "To answer"), (RequestStatus.RESPONDED, "Responded")),
+        apply=lambda qs, value, now: qs.filter(status=value),
+    )
+
+
+#: Outstanding requests first whatever the sort; ``urgent`` (outstanding and immediate risk)
+#: is pinned above everything by the shared helper.
+REQUEST_QUEUE_SPEC = QueueSpec(
+    sorts=(
+        Sort("due", "Due", ("status", "due_at")),
+        Sort("received", "Requested", ("status", "requested_at")),
+        Sort("rag", "RAG rating", ("status", rag_order(), "due_at")),
+    ),
+    columns=(
+        Column("Contact"),
+        Column("Flags", "rag"),
+        Column("Requested", "received"),
+        Column("Due", "due"),
+        Column("Status"),
+    ),
+    filters=(
+        _status_filter(),
+        rag_filter("enquiry__contact__rag"),
+        immediate_risk_filter("enquiry__contact__immediate_risk"),
+        overdue_filter("outstanding_due_at"),
+    ),
+    due_field="outstanding_due_at",
+    risk_field="urgent",
+    empty_message="There are no information requests to your agency.",
+)
+
+ENQUIRY_SORTS = (
+    Sort("due", "Due", ("due_at",)),
+    Sort("received", "Received", ("contact__received_at",)),
+    Sort("rag", "RAG rating", (rag_order("contact__rag"), "due_at")),
+)
+ENQUIRY_COLUMNS = (
+    Column("Contact"),
+    Column("Children"),
+    Column("Flags", "rag"),
+    Column("Received", "received"),
+    Column("Due", "due"),
+    Column("Responses", numeric=True),
+)
+ENQUIRY_FILTERS = (
+    rag_filter("contact__rag"),
+    immediate_risk_filter("contact__immediate_risk"),
+    overdue_filter("due_at"),
+)
+ENQUIRY_QUEUES = {
+    EnquiryStatus.OPEN: {
+        "title": "Open enquiries",
+        "intro": "MASH enquiries waiting for partner agencies' responses. Immediate risk "
+        "first, then by when the responses are due.",
+        "spec": QueueSpec(
+            sorts=ENQUIRY_SORTS,
+            columns=ENQUIRY_COLUMNS,
+            filters=ENQUIRY_FILTERS,
+            due_field="due_at",
+            empty_message="There are no MASH enquiries waiting for responses.",
+        ),
+    },
+    EnquiryStatus.READY: {
+        "title": "Awaiting analysis",
+        "intro": "Enquiries with every response in (or where the practice manager went ahead) "
+        "waiting for a MASH social worker's analysis, by when the contact must be decided.",
+        "spec": QueueSpec(
+            sorts=ENQUIRY_SORTS,
+            columns=ENQUIRY_COLUMNS,
+            filters=ENQUIRY_FILTERS,
+            due_field="due_at",
+            empty_message="There are no enquiries waiting for analysis.",
+        ),
+    },
+}
 
 
 @capability_required(C.ENQUIRY_RESPOND)
+@require_GET
 def request_queue(request):
     """ "Requests to my agency": outstanding first, by due time."""
-    options = QueueOptions.from_query(request.GET, statuses=selectors.REQUEST_STATUSES)
-    queryset = selectors.agency_request_queue(request.user, options)
-    context = _queue_context(request, queryset, options, status_choices=RequestStatus.choices)
-    return render(request, "enquiries/request_queue.html", context)
+    queryset = selectors.agency_request_queue(request.user)
+    queue = queue_page(request, queryset, REQUEST_QUEUE_SPEC)
+    return render(request, "enquiries/request_queue.html", {"queue": queue})
 
 
 def _render_request_page(request, pk, form=None, status=200):
@@ -96,28 +177,31 @@ def _csc_only(user):
         raise PermissionDenied("Only children's social care MASH staff can see enquiries.")
 
 
-def _enquiry_queue(request, status, template, title):
+def _enquiry_queue(request, status):
     _csc_only(request.user)
-    options = QueueOptions.from_query(request.GET)
-    queryset = selectors.enquiry_queue(request.user, status, options)
-    context = _queue_context(request, queryset, options, queue_title=title, status=status)
-    return render(request, template, context)
+    config = ENQUIRY_QUEUES[status]
+    queryset = selectors.enquiry_queue(request.user, status)
+    context = {
+        "queue": queue_page(request, queryset, config["spec"]),
+        "title": config["title"],
+        "intro": config["intro"],
+        "status": status,
+    }
+    return render(request, "enquiries/enquiry_queue.html", context)
 
 
 @capability_required(C.CONTACT_VIEW)
+@require_GET
 def open_queue(request):
     """ "Open enquiries": waiting for agencies' responses, by when responses are due."""
-    return _enquiry_queue(
-        request, EnquiryStatus.OPEN, "enquiries/enquiry_queue.html", "Open enquiries"
-    )
+    return _enquiry_queue(request, EnquiryStatus.OPEN)
 
 
 @capability_required(C.CONTACT_VIEW)
+@require_GET
 def ready_queue(request):
     """ "Awaiting analysis": every response in (or the practice manager went ahead)."""
-    return _enquiry_queue(
-        request, EnquiryStatus.READY, "enquiries/enquiry_queue.html", "Awaiting analysis"
-    )
+    return _enquiry_queue(request, EnquiryStatus.READY)
 
 
 def _render_enquiry_page(request, pk, proceed_form=None, status=200):

@@ -1,12 +1,16 @@
+import datetime as dt
+
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
 from openmash.audit.models import AuditEntry
 from openmash.contacts.codes import Rag
+from openmash.core.queues import queue_page
 from openmash.enquiries import selectors
 from openmash.enquiries.models import EnquiryStatus, InformationRequest
-from openmash.enquiries.queues import QueueOptions
 from openmash.enquiries.services import enquiry_mark_ready, information_request_respond
+from openmash.enquiries.views import ENQUIRY_QUEUES, REQUEST_QUEUE_SPEC
 
 from .factories import request_for
 
@@ -28,7 +32,7 @@ class TestFirewall:
     def test_police_sees_only_police_requests(self, open_enquiry, police):
         open_enquiry(codes=("POLICE", "HEALTH"))
         open_enquiry(codes=("HEALTH", "EDUCATION"))
-        queue = selectors.agency_request_queue(police, QueueOptions())
+        queue = selectors.agency_request_queue(police)
         assert [r.agency.code for r in queue] == ["POLICE"]
         assert InformationRequest.objects.for_user(police).count() == 1
 
@@ -63,7 +67,7 @@ class TestFirewall:
         with pytest.raises(Http404):
             selectors.enquiry_get_for_user(police, enquiry.pk, channel="test")
         assert selectors.enquiry_for_contact(police, enquiry.contact) is None
-        assert not selectors.enquiry_queue(police, EnquiryStatus.OPEN, QueueOptions()).exists()
+        assert not selectors.enquiry_queue(police, EnquiryStatus.OPEN).exists()
 
 
 class TestAccessLog:
@@ -118,23 +122,42 @@ class TestCscReads:
         third = open_enquiry(codes=("HEALTH",))
         enquiry_mark_ready(third, pm, "Health on leave")
 
-        open_rows = list(selectors.enquiry_queue(pm, EnquiryStatus.OPEN, QueueOptions()))
+        open_rows = list(selectors.enquiry_queue(pm, EnquiryStatus.OPEN))
         assert [(r.pk, r.responses_in, r.requests_total) for r in open_rows] == [(first.pk, 2, 3)]
-        ready = selectors.enquiry_queue(pm, EnquiryStatus.READY, QueueOptions())
+        ready = selectors.enquiry_queue(pm, EnquiryStatus.READY)
         assert {r.pk for r in ready} == {second.pk, third.pk}
 
-    def test_queue_filters_and_sorts(self, open_enquiry, pm, police):
+    def test_queue_filters_and_sorts(self, open_enquiry, pm, police, rf):
+        def enquiry_rows(query):
+            queryset = selectors.enquiry_queue(pm, EnquiryStatus.OPEN)
+            spec = ENQUIRY_QUEUES[EnquiryStatus.OPEN]["spec"]
+            return [row.obj.pk for row in queue_page(rf.get("/" + query), queryset, spec).rows]
+
+        def request_rows(query):
+            queryset = selectors.agency_request_queue(police)
+            page = queue_page(rf.get("/" + query), queryset, REQUEST_QUEUE_SPEC)
+            return [row.obj.enquiry_id for row in page.rows]
+
         red = open_enquiry(rag=Rag.RED)
         green = open_enquiry(rag=Rag.GREEN)
         amber = open_enquiry(rag=Rag.AMBER, immediate_risk=True)
-        by_rag = selectors.enquiry_queue(pm, EnquiryStatus.OPEN, QueueOptions(sort="rag"))
-        assert [e.pk for e in by_rag] == [red.pk, amber.pk, green.pk]
-        by_due = selectors.enquiry_queue(pm, EnquiryStatus.OPEN, QueueOptions())
-        assert by_due[0].pk == amber.pk  # immediate risk first
-        only_green = selectors.enquiry_queue(pm, EnquiryStatus.OPEN, QueueOptions(rag="green"))
-        assert [e.pk for e in only_green] == [green.pk]
-        answer(request_for(red, "POLICE"), police)
-        outstanding = selectors.agency_request_queue(police, QueueOptions(sort="rag"))
-        assert [r.enquiry_id for r in outstanding] == [amber.pk, green.pk, red.pk]
-        responded = selectors.agency_request_queue(police, QueueOptions(status="responded"))
-        assert [r.enquiry_id for r in responded] == [red.pk]
+        assert enquiry_rows("?sort=rag") == [amber.pk, red.pk, green.pk]  # risk pinned first
+        assert enquiry_rows("")[0] == amber.pk
+        assert enquiry_rows("?rag=green") == [green.pk]
+        assert enquiry_rows("?risk=no&sort=rag") == [red.pk, green.pk]
+
+        answer(request_for(amber, "POLICE"), police)
+        # Answered work drops below outstanding work, and loses its immediate-risk pin.
+        assert request_rows("?sort=rag") == [red.pk, green.pk, amber.pk]
+        assert request_rows("?status=responded") == [amber.pk]
+        assert request_rows("?risk=yes") == [amber.pk]
+
+    def test_answered_requests_are_never_overdue(self, open_enquiry, police, rf):
+        enquiry = open_enquiry()
+        answer(request_for(enquiry, "POLICE"), police)
+        later = timezone.now() + dt.timedelta(days=7)
+        queryset = selectors.agency_request_queue(police, now=later)
+        page = queue_page(rf.get("/"), queryset, REQUEST_QUEUE_SPEC, now=later)
+        assert [m.label for m in page.rows[0].markers] == ["Red"]
+        page = queue_page(rf.get("/?due=overdue"), queryset, REQUEST_QUEUE_SPEC, now=later)
+        assert page.rows == []

@@ -250,7 +250,7 @@ def test_queue_pages_use_a_constant_number_of_queries(
     assert MashEnquiry.unscoped.count() == 60
     with django_assert_max_num_queries(few):
         response = client.get(url)
-    assert len(response.context["page"].object_list) == 25
+    assert len(response.context["queue"].rows) == 25
     assert few <= 15
 
 
