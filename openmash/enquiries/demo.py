@@ -89,6 +89,7 @@ def _plan(contacts: list[Contact], now) -> list[tuple[dict, Contact, object]]:
     """Pair each scenario with a contact and the time its enquiry was opened: the oldest
     contacts for the overdue ones; for "due soon", a contact received before the opening
     time that makes its deadline fall in the next hour. Never before a contact's receipt."""
+    calendar = current_calendar()
     remaining = list(contacts)  # oldest first
     plan = []
     for scenario in SCENARIOS:
@@ -96,7 +97,7 @@ def _plan(contacts: list[Contact], now) -> list[tuple[dict, Contact, object]]:
             break
         if scenario["opened"] == "oldest":
             contact = remaining[0]
-            wanted = contact.received_at + timedelta(minutes=20)
+            wanted = calendar.next_working_instant(contact.received_at + timedelta(minutes=20))
         elif scenario["opened"] == "due_soon":
             wanted = _due_soon_start(now)
             earlier = [c for c in remaining if c.received_at <= wanted]
@@ -104,7 +105,7 @@ def _plan(contacts: list[Contact], now) -> list[tuple[dict, Contact, object]]:
         else:
             contact, wanted = remaining[-1], now
         remaining.remove(contact)
-        opened_at = min(max(wanted, contact.received_at, now - timedelta(days=5)), now)
+        opened_at = min(max(wanted, contact.received_at), now)
         plan.append((scenario, contact, opened_at))
     return plan
 
@@ -138,14 +139,16 @@ def _respond(enquiry: MashEnquiry, codes, users) -> None:
     """Answer the requests of ``codes`` with the demo responses, each within its deadline."""
     requests = InformationRequest.unscoped.filter(enquiry=enquiry).select_related("agency")
     by_code = {r.agency.code: r for r in requests}
+    calendar = current_calendar()
     now = timezone.now()
     for minutes, code in enumerate(codes, start=1):
         request = by_code[code]
         information_request_respond(
             request, actor=users[code], expected_version=request.version, **RESPONSES[code]
         )
-        answered = min(request.due_at, request.requested_at + timedelta(minutes=50 * minutes), now)
-        answered = max(answered, request.requested_at)
+        # Each agency answers within its deadline, in working time, one after another.
+        worked = calendar.add_working_minutes(request.requested_at, 50 * minutes)
+        answered = max(min(request.due_at, worked, now), request.requested_at)
         InformationRequest.unscoped.filter(pk=request.pk).update(responded_at=answered)
     enquiry.refresh_from_db()
     if enquiry.ready_at and enquiry.ready_at > enquiry.opened_at:
