@@ -215,6 +215,8 @@ def _render_enquiry_page(request, pk, proceed_form=None, status=200):
         "enquiry": enquiry,
         "contact": enquiry.contact,
         "proceed_form": proceed_form if may_proceed else None,
+        "can_analyse": enquiry.status == EnquiryStatus.READY
+        and request.user.can(C.ENQUIRY_ANALYSE),
         "now": timezone.now(),
     }
     return render(request, "enquiries/enquiry_detail.html", context, status=status)

@@ -162,6 +162,20 @@ class TestCscPages:
         page = client.get(response["Location"]).content.decode()
         assert "Health on leave" in page
 
+    def test_ready_enquiry_leads_the_social_worker_to_the_analysis(
+        self, open_enquiry, pm, social_worker, signed_in
+    ):
+        from openmash.enquiries.services import enquiry_mark_ready
+
+        enquiry = open_enquiry()
+        url = reverse("enquiries:enquiry_detail", args=[enquiry.pk])
+        analysis_url = reverse("decisions:analysis", args=[enquiry.contact_id])
+        assert analysis_url not in signed_in(social_worker).get(url).content.decode()
+        enquiry_mark_ready(enquiry, pm, "Health on leave")
+        html = signed_in(social_worker).get(url).content.decode()
+        assert analysis_url in html
+        assert reverse("contacts:detail", args=[enquiry.contact_id]) in html
+
     def test_a_social_worker_cannot_go_ahead(self, open_enquiry, social_worker, signed_in):
         enquiry = open_enquiry()
         url = reverse("enquiries:enquiry_proceed", args=[enquiry.pk])
