@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "task": "openmash.tasks.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=0),
     },
+    "deadline-warnings": {
+        "task": "openmash.timescales.tasks.send_deadline_warnings",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "embedded-broker-prune": {
         "task": "openmash.tasks.tasks.prune_embedded_broker",
         "schedule": crontab(minute=17),

@@ -37,3 +37,7 @@ DEMO_MODE = env.bool("OPENMASH_DEMO", default=False)
 #: When true (production behind TLS), cookies are secure and HSTS is sent.
 SECURE = env.bool("OPENMASH_SECURE", default=False)
 TIME_ZONE = "Europe/London"
+#: Deadline warnings go out when this share (%) of the working time allowed has elapsed.
+WARNING_THRESHOLD_PERCENT = env.int("WARNING_THRESHOLD_PERCENT", default=75)
+#: The address staff reach the service at, for links in emails sent by background jobs.
+SITE_URL = env.str("OPENMASH_SITE_URL", default="http://127.0.0.1:8000")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("refer/", include("openmash.contacts.referral.urls")),
     path("enquiries/", include("openmash.enquiries.urls")),
     path("decisions/", include("openmash.decisions.urls")),
+    path("notifications/", include("openmash.notifications.urls")),
     path("django-admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

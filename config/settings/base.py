@@ -15,6 +15,8 @@ ALLOWED_HOSTS = E.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = E.CSRF_TRUSTED_ORIGINS
 OPENMASH_MODE = E.MODE
 DEMO_MODE = E.DEMO_MODE
+SITE_URL = E.SITE_URL
+WARNING_THRESHOLD_PERCENT = E.WARNING_THRESHOLD_PERCENT
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "openmash.enquiries",
     "openmash.decisions",
     "openmash.governance",
+    "openmash.notifications",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openmash.core.context_processors.service",
+                "openmash.notifications.context_processors.notifications",
             ],
         },
     },

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 __all__ = [
+    "APPROACHING",
+    "BREACHED",
     "DECISION_WORKING_DAYS",
     "DEFAULT_WEEKLY_HOURS",
     "LONDON",
@@ -37,6 +39,7 @@ __all__ = [
     "WorkingCalendar",
     "WorkingHours",
     "decision_due",
+    "deadline_warning",
     "default_calendar",
     "england_and_wales_bank_holidays",
     "red_information_request_due",
@@ -260,3 +263,35 @@ def red_information_request_due(calendar: WorkingCalendar, requested_at: datetim
 def decision_due(calendar: WorkingCalendar, received_at: datetime) -> datetime:
     """Decision on the type of response: due 1 working day after the contact was received."""
     return calendar.add_working_days(received_at, DECISION_WORKING_DAYS)
+
+
+# -- warnings: derived from a stored deadline and the clock, never stored on the record --------
+
+APPROACHING = "approaching"
+BREACHED = "breached"
+
+
+def deadline_warning(
+    calendar: WorkingCalendar,
+    started_at: datetime,
+    due_at: datetime,
+    now: datetime,
+    threshold_percent: int,
+) -> str | None:
+    """``BREACHED`` once ``now`` reaches ``due_at``; ``APPROACHING`` once ``threshold_percent``
+    of the working time allowed (``started_at`` to ``due_at``) has elapsed; else None.
+
+    Measured in working time, so a Red request made at 16:30 on a Friday is not "nearly due"
+    over the weekend: its 4 hours only run while the MASH is open. The comparison is exact
+    (integer percent against ``timedelta``s), so 75% means 75%, not 74.99…%.
+    """
+    threshold = _non_negative_int(threshold_percent, "threshold_percent")
+    if not 0 < threshold <= 100:
+        raise ValueError(f"threshold_percent must be between 1 and 100: {threshold}")
+    if _as_utc(now) >= _as_utc(due_at):
+        return BREACHED
+    allowed = calendar.working_time_between(started_at, due_at)
+    elapsed = calendar.working_time_between(started_at, now)
+    if elapsed * 100 >= allowed * threshold:
+        return APPROACHING
+    return None

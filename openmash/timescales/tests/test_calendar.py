@@ -10,9 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openmash.timescales.calendar import (
+    APPROACHING,
+    BREACHED,
     LONDON,
     WorkingCalendar,
     WorkingHours,
+    deadline_warning,
     decision_due,
     default_calendar,
     england_and_wales_bank_holidays,
@@ -377,3 +380,62 @@ def test_calendar_is_immutable_and_hashable():
     assert hash(calendar) == hash(default_calendar({date(2026, 3, 2)}))
     with pytest.raises(AttributeError):
         calendar.closure_dates = frozenset()
+
+
+# -- deadline warnings ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # Red request Monday 10:00, due 14:00: 4 working hours, so 75% is at 13:00.
+        pytest.param(london(2026, 3, 9, 12, 57).replace(second=36), None, id="74-percent"),
+        pytest.param(london(2026, 3, 9, 13), APPROACHING, id="exactly-75-percent"),
+        pytest.param(london(2026, 3, 9, 13, 2).replace(second=24), APPROACHING, id="76-percent"),
+        pytest.param(london(2026, 3, 9, 14), BREACHED, id="at-the-deadline"),
+        pytest.param(london(2026, 3, 20, 9), BREACHED, id="long-past"),
+        pytest.param(london(2026, 3, 9, 8), None, id="before-the-clock-started"),
+    ],
+)
+def test_deadline_warning_thresholds(now, expected):
+    started = london(2026, 3, 9, 10)
+    due = red_information_request_due(CALENDAR, started)
+
+    assert deadline_warning(CALENDAR, started, due, now, 75) == expected
+
+
+def test_deadline_warning_counts_only_working_time():
+    """A Red request at 16:30 on the Friday before the August bank holiday is due Tuesday
+    12:45; the long weekend does not use up its 4 hours, so on Monday it is not nearly due."""
+    started = london(2026, 8, 28, 16, 30)
+    due = red_information_request_due(CALENDAR, started)
+
+    assert deadline_warning(CALENDAR, started, due, london(2026, 8, 31, 12), 75) is None
+    # 15 minutes on Friday + 2h45 on Tuesday = 3 of the 4 hours: 75% at 11:45.
+    assert deadline_warning(CALENDAR, started, due, london(2026, 9, 1, 11, 44), 75) is None
+    assert deadline_warning(CALENDAR, started, due, london(2026, 9, 1, 11, 45), 75) == APPROACHING
+
+
+def test_deadline_warning_threshold_is_validated():
+    moment = london(2026, 3, 9, 10)
+    with pytest.raises(ValueError, match="between 1 and 100"):
+        deadline_warning(CALENDAR, moment, moment, moment, 0)
+    with pytest.raises(ValueError, match="between 1 and 100"):
+        deadline_warning(CALENDAR, moment, moment, moment, 101)
+
+
+_LEVELS = {None: 0, APPROACHING: 1, BREACHED: 2}
+
+
+@fast
+@given(aware_datetimes, positive_working_minutes, aware_datetimes, aware_datetimes)
+def test_deadline_warning_only_escalates_as_time_passes(started, minutes, first, second):
+    due = CALENDAR.add_working_minutes(started, minutes)
+    earlier, later = sorted((first, second))
+
+    levels = [
+        _LEVELS[deadline_warning(CALENDAR, started, due, now, 75)] for now in (earlier, later)
+    ]
+
+    assert levels[0] <= levels[1]
+    assert (levels[1] == 2) == (later >= due)
