@@ -262,6 +262,11 @@ def information_request_respond(
             .get(pk=request.enquiry_id)
         )
         locked = InformationRequest.unscoped.select_for_update().get(pk=request.pk)
+        if locked.status == RequestStatus.RESPONDED and locked.responded_by_id == actor.pk:
+            raise ConflictError(
+                "You have already sent your response to this request; it has not been sent "
+                "twice. Your recorded response is shown on this page."
+            )
         if expected_version is not None and locked.version != expected_version:
             by = locked.responded_by or locked.modified_by
             who = f" by {by.get_full_name() or by.username}" if by else ""

@@ -274,6 +274,16 @@ class TestRespond:
         assert request.responded_by == police
         assert SharingRecord.objects.filter(kind=DisclosureKind.AGENCY_RESPONSE).count() == 1
 
+    def test_a_double_submit_is_recorded_once(self, open_enquiry, police):
+        enquiry = open_enquiry()
+        page = request_for(enquiry, "POLICE")
+        respond(page, police)
+        with pytest.raises(ConflictError, match="already sent your response"):
+            information_request_respond(
+                request_for(enquiry, "POLICE"), actor=police, expected_version=1, **KNOWN
+            )
+        assert SharingRecord.objects.filter(kind=DisclosureKind.AGENCY_RESPONSE).count() == 1
+
     def test_enquiry_is_ready_when_every_agency_has_answered(self, open_enquiry, police, health):
         enquiry = open_enquiry()
         respond(request_for(enquiry, "POLICE"), police)
