@@ -18,6 +18,7 @@ urlpatterns = [
     path("enquiries/", include("openmash.enquiries.urls")),
     path("decisions/", include("openmash.decisions.urls")),
     path("notifications/", include("openmash.notifications.urls")),
+    path("timescales/", include("openmash.timescales.urls")),
     path("django-admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

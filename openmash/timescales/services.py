@@ -1,8 +1,29 @@
-"""The working calendar with this authority's closure days, for services that set deadlines."""
+"""The working calendar with this authority's closure days, the deadlines computed from it, and
+the administrator's changes to closure days.
 
-from datetime import datetime
+Deadlines are computed once, when a clock starts, and stored on the record (DESIGN.md §3), so
+queues sort and filter by them in the database and every page, report and warning agrees.
+Adding or removing a closure day therefore does not move a deadline already stored: a request
+made on Monday was promised for the time the calendar gave on Monday, and silently moving it
+would change what partners were told and how the MASH's timeliness is reported. Only clocks
+that start afterwards use the new calendar. The administrator is shown how much open work is
+due on the day they close, so the practice managers can plan for it instead.
+"""
 
-from .calendar import WorkingCalendar, decision_due, default_calendar, red_information_request_due
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from openmash.core.errors import DomainError
+
+from .calendar import (
+    WorkingCalendar,
+    decision_due,
+    default_calendar,
+    england_and_wales_bank_holidays,
+    red_information_request_due,
+)
 from .models import ClosureDay
 
 
@@ -33,3 +54,62 @@ def information_request_due(rag: str, requested_at: datetime, contact_decision_d
 
 def next_working_instant(moment: datetime) -> datetime:
     return current_calendar().next_working_instant(moment)
+
+
+# -- closure days (administrators, capability staff.manage) ------------------------------------
+
+
+class ClosureDayRuleBroken(DomainError):
+    """A closure-day rule was broken. ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _long(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def closure_day_add(*, actor, day: date, reason: str) -> ClosureDay:
+    """Close the MASH on ``day`` (today or later, a day it would otherwise be open).
+
+    Past days are refused: working time already measured (deadline warnings, the timeliness
+    dashboard) must not change after the event. Weekends and bank holidays are refused because
+    the MASH is closed then anyway, so the entry would mean nothing.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClosureDayRuleBroken("Enter why the MASH is closed on that day", "reason")
+    if day < timezone.localdate():
+        raise ClosureDayRuleBroken("The date must be today or in the future", "day")
+    if day.weekday() >= 5:
+        raise ClosureDayRuleBroken(
+            f"{_long(day)} is a {day:%A}: the MASH is already closed at weekends", "day"
+        )
+    if day in england_and_wales_bank_holidays(day.year):
+        raise ClosureDayRuleBroken(
+            f"{_long(day)} is a bank holiday: the MASH is already closed", "day"
+        )
+    closure_day = ClosureDay(date=day, reason=reason, created_by=actor, modified_by=actor)
+    closure_day._history_user = actor
+    try:
+        with transaction.atomic():
+            closure_day.save(force_insert=True)
+    except IntegrityError as exc:
+        raise ClosureDayRuleBroken(f"{_long(day)} is already a closure day", "day") from exc
+    return closure_day
+
+
+def closure_day_remove(*, actor, closure_day: ClosureDay) -> None:
+    """Reopen the MASH on a closure day that has not yet passed. Past closure days are kept:
+    they explain why the deadlines set around them were later."""
+    if closure_day.date < timezone.localdate():
+        raise ClosureDayRuleBroken(
+            f"{_long(closure_day.date)} has passed. Past closure days are kept because they "
+            "explain the deadlines set around them."
+        )
+    closure_day._history_user = actor
+    with transaction.atomic():
+        closure_day.delete()
