@@ -35,7 +35,9 @@ def _outcome_choices():
 
 class TeamChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.name if obj.agency.is_childrens_social_care else f"{obj.name} ({obj.agency})"
+        if obj.agency.is_childrens_social_care or obj.name == obj.agency.name:
+            return obj.name
+        return f"{obj.name} ({obj.agency})"
 
 
 class AnalysisForm(forms.Form):

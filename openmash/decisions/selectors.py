@@ -18,7 +18,7 @@ from openmash.core.scoping import scope_rule
 from openmash.enquiries.models import InformationRequest, MashEnquiry
 
 from .handover import CaseSummary, handover_summary_build
-from .models import Analysis, Decision
+from .models import Analysis, Decision, FeedbackStatus
 
 
 @scope_rule("decisions.Analysis")
@@ -139,6 +139,29 @@ def decision_panel_for_user(user, contact: Contact) -> dict:
             and (is_csc_staff(user) or user.team_id == decision.receiving_team_id)
         ),
     }
+
+
+def decision_events(decision: Decision) -> list[tuple[datetime, str, str]]:
+    """What a decision caused, as (when, title, detail) for the contact's timeline: the
+    handover to the receiving team and the referrer's feedback (or why there was none)."""
+    events = []
+    if decision.handed_over_at and decision.receiving_team_id:
+        events.append(
+            (
+                decision.handed_over_at,
+                "Handover summary shared",
+                f"With {decision.receiving_team.name}",
+            )
+        )
+    if decision.feedback_status == FeedbackStatus.SENT and decision.feedback_sent_at:
+        events.append(
+            (decision.feedback_sent_at, "Feedback emailed to the referrer", "The outcome only")
+        )
+    elif decision.feedback_status == FeedbackStatus.NO_EMAIL:
+        events.append(
+            (decision.decided_at, "No feedback sent to the referrer", "No email address given")
+        )
+    return events
 
 
 # --- queues -----------------------------------------------------------------------------------

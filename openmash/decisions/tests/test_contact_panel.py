@@ -69,3 +69,23 @@ def test_partner_sees_nothing_of_the_analysis(analysed_contact, staff):
     html = _render(contact, staff["police"])
     assert contact.analysis.analysis[:30] not in html
     assert "Decide the outcome" not in html
+
+
+def test_decision_events_for_the_timeline(analysed_contact, staff, teams):
+    from openmash.decisions.selectors import decision_events
+
+    contact = analysed_contact(referrer_email="")
+    decision = contact_decide(
+        contact,
+        actor=staff["pm"],
+        outcome=Outcome.ASSESSMENT_S17,
+        rationale="Synthetic.",
+        receiving_team=teams["ASSESSMENT"],
+        expected_version=contact.version,
+    )
+    events = decision_events(decision)
+    assert [(title, detail) for _, title, detail in events] == [
+        ("Handover summary shared", "With Assessment team"),
+        ("No feedback sent to the referrer", "No email address given"),
+    ]
+    assert all(when == decision.decided_at for when, _, _ in events)
