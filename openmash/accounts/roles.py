@@ -59,7 +59,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TEAM_MANAGER: frozenset(
         {*_CSC_READ, C.CONTACT_SCREEN, C.CONTACT_DECIDE, C.TIMELINESS_VIEW, C.MEETING_CHAIR}
     ),
-    Role.EARLY_HELP: frozenset({*_CSC_READ, C.MEETING_ATTEND}),
+    # The Early Help co-ordinator undertakes MASH enquiries for Early Help (protocol App. 3), so
+    # answers their own agency's information requests; the scope rules still confine them to
+    # Early Help's requests, never other agencies' answers.
+    Role.EARLY_HELP: frozenset({*_CSC_READ, C.ENQUIRY_RESPOND, C.MEETING_ATTEND}),
     Role.PARTNER_PRACTITIONER: frozenset({C.ENQUIRY_RESPOND, C.MEETING_ATTEND}),
     Role.AREA_MANAGER: frozenset({*_CSC_READ, C.TIMELINESS_VIEW, C.ESCALATION_RESOLVE}),
     Role.DPO: frozenset({C.GOVERNANCE_MANAGE, C.AUDIT_VIEW}),

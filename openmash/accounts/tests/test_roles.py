@@ -60,9 +60,10 @@ def test_only_practice_and_team_managers_decide():
     assert holders == {Role.PRACTICE_MANAGER, Role.TEAM_MANAGER}
 
 
-def test_only_partner_practitioners_respond_to_information_requests():
+def test_only_partner_practitioners_and_early_help_respond_to_information_requests():
+    """Early Help is itself a MASH partner agency whose co-ordinator answers its requests."""
     holders = {role for role, caps in ROLE_CAPABILITIES.items() if C.ENQUIRY_RESPOND in caps}
-    assert holders == {Role.PARTNER_PRACTITIONER}
+    assert holders == {Role.PARTNER_PRACTITIONER, Role.EARLY_HELP}
 
 
 def test_capabilities_for_is_the_union_and_ignores_unknown_codes():

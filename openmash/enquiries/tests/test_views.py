@@ -213,7 +213,8 @@ MATRIX = {
     (Role.MASH_SOCIAL_WORKER, "CSC"): (403, 403, 200, 200, 200),
     (Role.TEAM_MANAGER, "CSC"): (403, 403, 200, 200, 200),
     (Role.AREA_MANAGER, "CSC"): (403, 403, 200, 200, 200),
-    (Role.EARLY_HELP, "EARLY_HELP"): (403, 403, 403, 403, 403),
+    # Early help answers Early Help's own requests only: the police request is out of scope.
+    (Role.EARLY_HELP, "EARLY_HELP"): (200, 404, 403, 403, 403),
     (Role.DPO, "CSC"): (403, 403, 403, 403, 403),
     (Role.ADMINISTRATOR, "CSC"): (403, 403, 403, 403, 403),
     (Role.PARTNER_PRACTITIONER, "POLICE"): (200, 200, 403, 403, 403),
