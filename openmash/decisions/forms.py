@@ -33,6 +33,21 @@ def _outcome_choices():
     ]
 
 
+class VersionedForm(forms.Form):
+    """Carries the contact's ``version`` the page was rendered with (hidden), so a change made
+    meanwhile by someone else is a conflict rather than a silent overwrite."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors:
+            # A hidden field's error would show nowhere: say it where the user looks.
+            del self.errors["version"]
+            self.add_error(None, "This page is out of date: reload it and enter your changes again")
+        return cleaned
+
+
 class TeamChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         if obj.agency.is_childrens_social_care or obj.name == obj.agency.name:
@@ -40,7 +55,7 @@ class TeamChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.agency})"
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(VersionedForm):
     analysis = forms.CharField(
         label="Analysis of the information gathered",
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -58,7 +73,6 @@ class AnalysisForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +85,7 @@ class AnalysisForm(forms.Form):
         )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(VersionedForm):
     outcome = forms.ChoiceField(
         label="Outcome",
         widget=forms.RadioSelect,
@@ -91,7 +105,6 @@ class DecisionForm(forms.Form):
         empty_label="No receiving team",
         help_text=_TEAM_HINT,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

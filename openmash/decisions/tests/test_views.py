@@ -333,3 +333,14 @@ def test_navigation_entries(staff, client_for):
     police_home = client_for(staff["police"]).get(reverse("home")).content.decode()
     assert reverse("decisions:outcomes") in police_home
     assert reverse("decisions:awaiting") not in police_home
+
+
+def test_a_missing_version_is_explained_not_ignored(analysed_contact, staff, client_for):
+    contact = analysed_contact()
+    response = client_for(staff["pm"]).post(
+        _url("decide", contact), {"outcome": Outcome.NFA, "rationale": "Synthetic."}
+    )
+    content = response.content.decode()
+    assert "This page is out of date" in content
+    assert "govuk-error-summary" in content
+    assert not Decision.unscoped.filter(contact=contact).exists()
