@@ -1,0 +1,684 @@
+"""Who may open which page: every URL of OpenMASH that shows case data, asked by every role.
+
+The expectations are one table (``MATRIX``) so a reviewer reads, row by row, what each role may
+see: 200 (allowed), 403 (refused by capability), 404 (out of scope: the record exists, but not
+for this user — e.g. the health practitioner on the police request), 405 (a POST-only action
+asked with GET by a role that may use it), 302 (a redirect elsewhere) and ``login`` (signed-out
+visitors are sent to sign in). Direct object URLs are tried with the IDs of every kind of
+record, including another agency's request.
+
+``test_every_case_url_is_in_the_matrix`` fails when a page appears that nobody decided about:
+add its rows here before the page ships. ``test_refused_posts_change_nothing`` sends each
+action's real form as every refused role, checks nothing changed, then sends the same form as a
+role that may act and checks it took effect (so the refusal is not vacuous).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from faker import Faker
+
+from openmash.accounts.models import Agency, Team
+from openmash.accounts.roles import Role
+from openmash.audit.models import AuditEntry
+from openmash.contacts.codes import Channel, ConsentStatus, PersonRole, ReferralSource, Route
+from openmash.contacts.models import Contact, ContactPerson
+from openmash.contacts.services import PersonInput, Referrer, contact_create, contact_screen
+from openmash.decisions.codes import Outcome
+from openmash.decisions.models import Analysis, Decision
+from openmash.decisions.services import analysis_record, contact_decide
+from openmash.enquiries.models import InformationRequest, MashEnquiry
+from openmash.enquiries.services import information_request_respond
+from openmash.governance.models import SharingRecord
+from openmash.people.models import Person
+from openmash.people.services import contact_person_link, person_create
+
+pytestmark = pytest.mark.django_db
+
+fake = Faker("en_GB")
+
+# -- the table ---------------------------------------------------------------------------------
+
+#: Column order of ``MATRIX``. rio: referral and information officer; pm: SPA and MASH practice
+#: manager; sw: MASH social worker; tm: team manager; eh: early help co-ordinator (Early Help
+#: agency, answers Early Help's requests); am: First Response area manager; dpo: data
+#: protection officer; adm: administrator; pol / hea / hou: partner agency MASH practitioners
+#: of police (asked, answered), health (asked, not yet answered on the open enquiry) and
+#: housing (never asked); anon: signed out.
+ROLES = ("rio", "pm", "sw", "tm", "eh", "am", "dpo", "adm", "pol", "hea", "hou", "anon")
+
+#: route · object (whose IDs fill the path) · one outcome per role, in ``ROLES`` order.
+#: Objects: "enquiry contact" is in MASH enquiry with police (answered) and health (waiting);
+#: "decided contact" went police-only enquiry → analysis → s47 strategy discussion, handed to
+#: the Assessment team; "submitted contact" came through the online form; "to-screen contact"
+#: waits for screening; "police request" / "health request" are the enquiry contact's requests.
+MATRIX = """
+route                             object                   rio   pm    sw    tm    eh    am    dpo   adm   pol   hea   hou   anon
+# -- contacts: children's social care and early help read; recording and screening by capability
+contacts:index                    -                        302   302   302   302   302   302   302   302   302   302   302   302
+contacts:new                      -                        200   200   403   403   403   403   403   403   403   403   403   login
+contacts:to_record                -                        200   200   200   200   200   200   403   403   403   403   403   login
+contacts:to_screen                -                        200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                   enquiry contact          200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                   decided contact          200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                   submitted contact        200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                   to-screen contact        200   200   200   200   200   200   403   403   403   403   403   login
+contacts:complete                 submitted contact        200   200   403   403   403   403   403   403   403   403   403   login
+contacts:complete                 enquiry contact          302   302   403   403   403   403   403   403   403   403   403   login
+contacts:screen                   to-screen contact        403   405   403   405   403   403   403   403   403   403   403   login
+# -- enquiries: partners see only their own agency's requests; CSC MASH staff see enquiries
+enquiries:index                   -                        302   302   302   302   302   302   403   403   302   302   302   login
+enquiries:request_queue           -                        403   403   403   403   200   403   403   403   200   200   200   login
+enquiries:request_detail          police request           403   403   403   403   404   403   403   403   200   404   404   login
+enquiries:request_detail          health request           403   403   403   403   404   403   403   403   404   200   404   login
+enquiries:request_detail          decided police request   403   403   403   403   404   403   403   403   200   404   404   login
+enquiries:open_queue              -                        200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:ready_queue             -                        200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:enquiry_detail          enquiry                  200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:enquiry_detail          decided enquiry          200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:enquiry_proceed         enquiry                  403   405   403   405   403   403   403   403   403   403   403   login
+# -- decisions: analysis by the social worker, decision by managers, outcomes for partners
+decisions:awaiting                -                        403   200   403   200   403   403   403   403   403   403   403   login
+decisions:today                   -                        403   200   200   200   403   403   403   403   403   403   403   login
+decisions:outcomes                -                        403   403   403   403   200   403   403   403   200   200   200   login
+decisions:analysis                enquiry contact          403   403   200   403   403   403   403   403   403   403   403   login
+decisions:analysis                decided contact          403   403   200   403   403   403   403   403   403   403   403   login
+decisions:decide                  enquiry contact          403   200   403   200   403   403   403   403   403   403   403   login
+decisions:decide                  decided contact          403   200   403   200   403   403   403   403   403   403   403   login
+decisions:summary                 decided contact          200   200   200   200   404   200   403   403   403   403   403   login
+decisions:summary                 enquiry contact          404   404   404   404   404   404   403   403   403   403   403   login
+decisions:summary_pdf             decided contact          200   200   200   200   404   200   403   403   403   403   403   login
+decisions:summary_pdf             enquiry contact          404   404   404   404   404   404   403   403   403   403   403   login
+# -- people: the person index is children's social care's (and early help's), never partners'
+people:search                     -                        200   200   200   200   200   200   403   403   403   403   403   login
+people:person_detail              person                   200   200   200   200   200   200   403   403   403   403   403   login
+people:contact_person_link        parent on contact        200   200   403   200   403   403   403   403   403   403   403   login
+# -- audit: the DPO's (and the administrator's) search of the access log and audit trail
+audit:access_log                  -                        403   403   403   403   403   403   200   200   403   403   403   login
+audit:entry_detail                audit entry              403   403   403   403   403   403   200   200   403   403   403   login
+audit:record_history              contact history          403   403   403   403   403   403   200   200   403   403   403   login
+# -- notifications: each member of staff's own (a notification of the practice manager's)
+notifications:list                -                        200   200   200   200   200   200   200   200   200   200   200   login
+notifications:read_all            -                        405   405   405   405   405   405   405   405   405   405   405   login
+notifications:read                notification             405   405   405   405   405   405   405   405   405   405   405   login
+"""  # noqa: E501
+
+#: Namespaces that show no case data, and why they are outside the matrix. Any other namespace
+#: (a new app's pages) must be in ``MATRIX``.
+NOT_CASE_DATA = {
+    "accounts": "staff administration (users, agencies, teams): accounts/tests/test_staff_admin",
+    "referral": "the public referral form: no sign-in, shows only what the visitor typed",
+    "admin": "Django admin: superusers only, outside the service",
+    "timescales": "closure days of the working-time calendar (administrators): dates and counts",
+}
+#: Routes outside any namespace that are not case data (allauth's sign-in pages are skipped by
+#: module, see ``_case_routes``).
+NOT_CASE_DATA_ROUTES = {
+    "home": "shortcuts to the pages the user's roles allow, no records",
+    "healthz": "liveness of the database and queue",
+    "api-schema": "the OpenAPI schema, no records",
+}
+
+REFUSED = {"403", "404", "login"}
+
+
+@dataclass(frozen=True)
+class Row:
+    route: str
+    obj: str
+    outcomes: dict[str, str]
+
+
+def _rows() -> list[Row]:
+    rows = []
+    for line in MATRIX.strip().splitlines()[1:]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        words = line.split()
+        route, obj, cells = words[0], " ".join(words[1 : -len(ROLES)]), words[-len(ROLES) :]
+        assert obj, f"no object in: {line}"
+        rows.append(Row(route, obj, dict(zip(ROLES, cells, strict=True))))
+    return rows
+
+
+ROWS = _rows()
+
+
+# -- the project's URLs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    name: str  # "namespace:url_name"
+    namespace: str | None
+    args: tuple[str, ...]
+    module: str
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern):
+            callback = pattern.callback
+            module = getattr(callback, "__module__", "") or ""
+            name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+            args = tuple(pattern.pattern.converters) or tuple(
+                getattr(pattern.pattern.regex, "groupindex", {})
+            )
+            yield RouteInfo(name, namespace, args, module)
+
+
+def _all_routes() -> list[RouteInfo]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _case_routes() -> dict[str, RouteInfo]:
+    """Every named route that may show case data: all namespaced routes except the namespaces
+    declared not to, plus unnamespaced ones not declared (allauth's account pages aside)."""
+    routes = {}
+    for route in _all_routes():
+        if route.namespace:
+            if route.namespace.split(":")[0] in NOT_CASE_DATA:
+                continue
+        elif route.module.startswith("allauth.") or route.name in NOT_CASE_DATA_ROUTES:
+            continue
+        routes[route.name] = route
+    return routes
+
+
+def _mounted_namespaces() -> set[str]:
+    return {r.namespace for r in _all_routes() if r.namespace}
+
+
+# -- the scenario --------------------------------------------------------------------------------
+
+NARRATIVE = "Narrative for children's social care only: the neighbour heard shouting at night."
+POLICE_ANSWER = "Police summary: two call-outs to the address this year."
+
+
+@pytest.fixture
+def users(make_user):
+    return {
+        "rio": make_user(Role.REFERRAL_OFFICER),
+        "pm": make_user(Role.PRACTICE_MANAGER),
+        "sw": make_user(Role.MASH_SOCIAL_WORKER),
+        "tm": make_user(Role.TEAM_MANAGER),
+        "eh": make_user(Role.EARLY_HELP, agency="EARLY_HELP"),
+        "am": make_user(Role.AREA_MANAGER),
+        "dpo": make_user(Role.DPO),
+        "adm": make_user(Role.ADMINISTRATOR),
+        "pol": make_user(Role.PARTNER_PRACTITIONER, agency="POLICE"),
+        "hea": make_user(Role.PARTNER_PRACTITIONER, agency="HEALTH"),
+        "hou": make_user(Role.PARTNER_PRACTITIONER, agency="HOUSING"),
+    }
+
+
+def _people() -> list[PersonInput]:
+    surname = fake.last_name()
+    return [
+        PersonInput(
+            role=PersonRole.SUBJECT_CHILD,
+            forename=fake.first_name(),
+            surname=surname,
+            date_of_birth=fake.date_of_birth(minimum_age=2, maximum_age=15),
+            address=fake.street_address(),
+            postcode="ME4 4TR",
+        ),
+        PersonInput(
+            role=PersonRole.PARENT_CARER,
+            forename=fake.first_name(),
+            surname=surname,
+            relationship_to_child="Mother",
+        ),
+    ]
+
+
+def _record(rio, **kwargs) -> Contact:
+    fields = {
+        "actor": rio,
+        "channel": Channel.PHONE,
+        "source": ReferralSource.POLICE,
+        "narrative": NARRATIVE,
+        "consent_status": ConsentStatus.GIVEN,
+        "people": _people(),
+        "concerns": ["domestic_abuse"],
+        "referrer": Referrer(name=fake.name(), role="Police officer", organisation="Police"),
+        "received_at": timezone.now() - timedelta(hours=1),
+    }
+    fields.update(kwargs)
+    return contact_create(**fields)
+
+
+def _fresh(contact: Contact) -> Contact:
+    return Contact.unscoped.get(pk=contact.pk)
+
+
+def _request(contact, code) -> InformationRequest:
+    return InformationRequest.unscoped.get(enquiry__contact=contact, agency__code=code)
+
+
+def _respond(contact, code, user, summary="Nothing further held.") -> None:
+    request = _request(contact, code)
+    information_request_respond(
+        request,
+        actor=user,
+        expected_version=request.version,
+        outcome="known",
+        summary=summary,
+        risk_factors="Domestic abuse call-outs.",
+        systems_searched="Force records",
+    )
+
+
+def _screen_to_enquiry(contact, pm, codes) -> None:
+    agency_ids = [Agency.objects.get(code=c).pk for c in codes]
+    contact_screen(
+        contact,
+        actor=pm,
+        expected_version=contact.version,
+        rag="red",
+        threshold_level="cin_cp",
+        route=Route.MASH_ENQUIRY,
+        rationale="Partner information needed to understand the risk.",
+        agency_ids=agency_ids,
+        questions={pk: "What do you hold on the family?" for pk in agency_ids},
+    )
+
+
+def _analyse(contact, sw) -> None:
+    contact = _fresh(contact)
+    analysis_record(
+        contact,
+        actor=sw,
+        expected_version=contact.version,
+        analysis="Escalating domestic abuse with a child in the home.",
+        recommendation=Outcome.STRATEGY_S47,
+    )
+
+
+@dataclass
+class Scenario:
+    users: dict
+    objects: dict  # object label -> path kwargs (or one value for the only path argument)
+    enquiry_contact: Contact
+    decided_contact: Contact
+    submitted_contact: Contact
+    to_screen_contact: Contact
+    notification: object | None
+
+
+@pytest.fixture
+def scenario(users, agencies) -> Scenario:
+    """Built through the real services, as the pathway would leave it."""
+    rio, pm, sw = users["rio"], users["pm"], users["sw"]
+
+    enquiry_contact = _record(rio, immediate_risk=True)
+    _screen_to_enquiry(enquiry_contact, pm, ("POLICE", "HEALTH"))
+    _respond(enquiry_contact, "POLICE", users["pol"], POLICE_ANSWER)
+
+    decided = _record(rio)
+    _screen_to_enquiry(decided, pm, ("POLICE",))
+    _respond(decided, "POLICE", users["pol"])
+    _analyse(decided, sw)
+    decided = _fresh(decided)
+    contact_decide(
+        decided,
+        actor=pm,
+        outcome=Outcome.STRATEGY_S47,
+        rationale="Threshold for a strategy discussion is met.",
+        receiving_team=Team.objects.get(code="ASSESSMENT"),
+        expected_version=decided.version,
+    )
+
+    submitted = contact_create(
+        actor=None,
+        channel=Channel.PROFESSIONAL_PORTAL,
+        source=ReferralSource.SCHOOLS,
+        narrative="Came to school hungry all week.",
+        consent_status=ConsentStatus.GIVEN,
+        people=_people()[:1],
+        concerns=["neglect"],
+        referrer=Referrer(name=fake.name(), role="Teacher", email="dsl@example.org"),
+    )
+    to_screen = _record(rio, concerns=["neglect"])
+
+    child = ContactPerson.unscoped.get(contact=enquiry_contact, role=PersonRole.SUBJECT_CHILD)
+    person = person_create(
+        actor=rio,
+        forename=child.forename,
+        surname=child.surname,
+        date_of_birth=child.date_of_birth,
+    )
+    contact_person_link(child, person, actor=pm)
+    parent = ContactPerson.unscoped.get(contact=enquiry_contact, role=PersonRole.PARENT_CARER)
+
+    change = AuditEntry.objects.filter(
+        target_type="contacts.contact", target_id=str(enquiry_contact.pk)
+    ).first()
+    assert change is not None, "recording a contact writes its audit entry"
+
+    notification = None
+    if apps.is_installed("openmash.notifications"):
+        from openmash.notifications.services import NotificationDraft, notification_send
+
+        notification = notification_send(
+            NotificationDraft(
+                recipient=pm,
+                kind="approaching",
+                subject_type="contacts.contact",
+                subject_id=enquiry_contact.pk,
+                title=f"Decision due soon on {enquiry_contact.reference}",
+                link_url_name="contacts:detail",
+                link_args=[str(enquiry_contact.pk)],
+            )
+        )
+
+    objects = {
+        "-": {},
+        "enquiry contact": enquiry_contact.pk,
+        "decided contact": decided.pk,
+        "submitted contact": submitted.pk,
+        "to-screen contact": to_screen.pk,
+        "enquiry": MashEnquiry.unscoped.get(contact=enquiry_contact).pk,
+        "decided enquiry": MashEnquiry.unscoped.get(contact=decided).pk,
+        "police request": _request(enquiry_contact, "POLICE").pk,
+        "health request": _request(enquiry_contact, "HEALTH").pk,
+        "decided police request": _request(decided, "POLICE").pk,
+        "person": person.pk,
+        "parent on contact": parent.pk,
+        "audit entry": change.sequence,
+        "contact history": {"target_type": change.target_type, "target_id": change.target_id},
+        "notification": notification.pk if notification else None,
+    }
+    return Scenario(users, objects, enquiry_contact, decided, submitted, to_screen, notification)
+
+
+def _url(row_route: str, obj: str, scenario: Scenario) -> str:
+    route = _case_routes()[row_route]
+    value = scenario.objects[obj]
+    if isinstance(value, dict):
+        kwargs = value
+    else:
+        assert len(route.args) == 1, f"{row_route} takes {route.args}: give {obj!r} as a dict"
+        kwargs = {route.args[0]: value}
+    return reverse(row_route, kwargs=kwargs)
+
+
+def _client(role: str, scenario: Scenario, signed_in) -> Client:
+    if role == "anon":
+        return Client()
+    return signed_in(scenario.users[role])
+
+
+def _outcome(response) -> str:
+    if response.status_code == 302:
+        login = redirect_to_login("/", settings.LOGIN_URL)["Location"].split("?")[0]
+        return "login" if response["Location"].startswith(login) else "302"
+    return str(response.status_code)
+
+
+def _mounted_rows() -> list[Row]:
+    mounted = _mounted_namespaces()
+    return [r for r in ROWS if r.route.split(":")[0] in mounted]
+
+
+# -- the tests -----------------------------------------------------------------------------------
+
+
+def test_every_case_url_is_in_the_matrix():
+    """A page that shows case data ships only once someone decided who may see it."""
+    in_table = {r.route for r in ROWS}
+    missing = sorted(set(_case_routes()) - in_table)
+    assert not missing, (
+        "These URLs are not in the access matrix; add rows to MATRIX in "
+        f"tests/test_access_matrix.py saying what each role gets: {missing}"
+    )
+    stale = sorted({r.route for r in _mounted_rows()} - set(_case_routes()))
+    assert not stale, f"MATRIX names routes that no longer exist: {stale}"
+
+
+def test_the_matrix_is_well_formed():
+    codes = {"200", "302", "403", "404", "405", "login"}
+    for row in ROWS:
+        assert set(row.outcomes.values()) <= codes, row
+        assert row.outcomes["anon"] in {"login", "302"}, f"{row.route}: signed-out visitors"
+    # Direct object URLs are tried with another agency's IDs: each partner is refused the
+    # others' requests, and never sees a request that was not sent to their agency.
+    requests = [r for r in ROWS if r.route == "enquiries:request_detail"]
+    assert {r.obj for r in requests} >= {"police request", "health request"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_page_access_matrix(role, scenario, signed_in):
+    client = _client(role, scenario, signed_in)
+    wrong = []
+    for row in _mounted_rows():
+        if scenario.objects.get(row.obj, "") is None:
+            continue  # e.g. no notification: the notifications app is not installed
+        url = _url(row.route, row.obj, scenario)
+        got = _outcome(client.get(url))
+        if got != row.outcomes[role]:
+            wrong.append(f"{row.route} [{row.obj}] {url}: expected {row.outcomes[role]}, got {got}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+def test_partners_see_no_narrative_and_no_other_agencys_answer(scenario, signed_in):
+    """Beyond the status code: what the allowed partner pages show."""
+    health = _client("hea", scenario, signed_in)
+    page = health.get(_url("enquiries:request_detail", "health request", scenario))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert NARRATIVE not in body
+    assert POLICE_ANSWER not in body
+    for name in ("enquiries:request_queue", "decisions:outcomes"):
+        body = health.get(reverse(name)).content.decode()
+        assert scenario.decided_contact.reference not in body, name  # police-only enquiry
+
+    police = _client("pol", scenario, signed_in)
+    body = police.get(_url("enquiries:request_detail", "police request", scenario)).content
+    assert NARRATIVE not in body.decode()
+    outcomes = police.get(reverse("decisions:outcomes")).content.decode()
+    assert scenario.decided_contact.reference in outcomes
+
+
+# -- refused actions change nothing ------------------------------------------------------------
+
+
+def _state():
+    """Everything a refused action could have changed."""
+    state = {
+        "contacts": sorted((str(c.pk), c.status, c.version) for c in Contact.unscoped.all()),
+        "people on contacts": sorted(
+            (str(p.pk), str(p.person_id), p.forename, p.surname)
+            for p in ContactPerson.unscoped.all()
+        ),
+        "persons": Person.unscoped.count(),
+        "enquiries": sorted((str(e.pk), e.status, e.version) for e in MashEnquiry.unscoped.all()),
+        "requests": sorted(
+            (str(r.pk), r.status, r.version) for r in InformationRequest.unscoped.all()
+        ),
+        "analyses": Analysis.unscoped.count(),
+        "decisions": Decision.unscoped.count(),
+        "sharing records": SharingRecord.objects.count(),
+    }
+    if apps.is_installed("openmash.notifications"):
+        from openmash.notifications.models import Notification
+
+        state["notifications read"] = sorted(
+            str(n.pk) for n in Notification.objects.filter(read_at__isnull=False)
+        )
+    return state
+
+
+def _new_contact_form(s: Scenario) -> dict:
+    received = timezone.localtime() - timedelta(hours=1)
+    return {
+        "channel": "phone",
+        "received_date_0": str(received.day),
+        "received_date_1": str(received.month),
+        "received_date_2": str(received.year),
+        "received_time": received.strftime("%H:%M"),
+        "referrer_name": "Robin Caller",
+        "source": "2A",
+        "concerns": ["neglect"],
+        "narrative": "Came to school hungry every day this week.",
+        "consent_status": "given",
+        "people-TOTAL_FORMS": "1",
+        "people-INITIAL_FORMS": "0",
+        "people-0-role": "subject_child",
+        "people-0-forename": "Kit",
+        "people-0-surname": "Testchild",
+    }
+
+
+def _complete_form(s: Scenario) -> dict:
+    contact = _fresh(s.submitted_contact)
+    child = ContactPerson.unscoped.get(contact=contact)
+    form = _new_contact_form(s)
+    del form["channel"], form["received_date_0"], form["received_date_1"]
+    del form["received_date_2"], form["received_time"]
+    form.update(
+        {
+            "version": str(contact.version),
+            "people-INITIAL_FORMS": "1",
+            "people-0-id": str(child.pk),
+        }
+    )
+    return form
+
+
+def _screen_form(s: Scenario) -> dict:
+    police = Agency.objects.get(code="POLICE")
+    return {
+        "version": str(_fresh(s.to_screen_contact).version),
+        "rag": "amber",
+        "threshold_level": "cin_cp",
+        "route": "mash_enquiry",
+        "rationale": "Partner information needed.",
+        "agencies": [str(police.pk)],
+        f"question_{police.pk}": "What do you hold?",
+    }
+
+
+def _response_form(s: Scenario) -> dict:
+    return {
+        "version": str(_request(s.enquiry_contact, "HEALTH").version),
+        "outcome": "known",
+        "summary": "Health visitor concerns about the child's weight.",
+        "systems_searched": "GP record",
+    }
+
+
+def _proceed_form(s: Scenario) -> dict:
+    enquiry = MashEnquiry.unscoped.get(contact=s.enquiry_contact)
+    return {"version": str(enquiry.version), "reason": "Health chased at 14:00, no answer."}
+
+
+def _analysis_form(s: Scenario) -> dict:
+    return {
+        "version": str(_fresh(s.enquiry_contact).version),
+        "analysis": "Escalating domestic abuse with a child in the home.",
+        "recommendation": Outcome.STRATEGY_S47,
+    }
+
+
+def _decision_form(s: Scenario) -> dict:
+    return {
+        "version": str(_fresh(s.enquiry_contact).version),
+        "outcome": Outcome.STRATEGY_S47,
+        "rationale": "Threshold for a strategy discussion is met.",
+        "receiving_team": str(Team.objects.get(code="ASSESSMENT").pk),
+    }
+
+
+def _health_answers(s: Scenario) -> None:
+    _respond(s.enquiry_contact, "HEALTH", s.users["hea"])
+
+
+def _health_answers_and_analysed(s: Scenario) -> None:
+    _health_answers(s)
+    _analyse(s.enquiry_contact, s.users["sw"])
+
+
+@dataclass(frozen=True)
+class PostCase:
+    """One action: the row of ``MATRIX`` it belongs to, its form, the role whose identical
+    POST takes effect, what must be true first, and (for actions every signed-in user may
+    send about their own things) the answer others get when they send it about someone else's."""
+
+    route: str
+    obj: str
+    form: Callable[[Scenario], dict]
+    allowed: str
+    prepare: Callable[[Scenario], None] | None = None
+    bystanders: str = ""  # the status others get, when the MATRIX row refuses nobody signed in
+
+
+POST_CASES = [
+    PostCase("contacts:new", "-", _new_contact_form, "rio"),
+    PostCase("contacts:complete", "submitted contact", _complete_form, "rio"),
+    PostCase("contacts:screen", "to-screen contact", _screen_form, "pm"),
+    PostCase("enquiries:request_detail", "health request", _response_form, "hea"),
+    PostCase("enquiries:enquiry_proceed", "enquiry", _proceed_form, "pm"),
+    PostCase("decisions:analysis", "enquiry contact", _analysis_form, "sw", _health_answers),
+    PostCase(
+        "decisions:decide", "enquiry contact", _decision_form, "pm", _health_answers_and_analysed
+    ),
+    PostCase(
+        "people:contact_person_link", "parent on contact", lambda s: {"action": "create"}, "pm"
+    ),
+    PostCase("notifications:read", "notification", lambda s: {}, "pm", bystanders="404"),
+    PostCase("notifications:read_all", "-", lambda s: {}, "pm", bystanders="302"),
+]
+
+
+def test_every_action_has_a_post_case():
+    """A POST-only URL (405 on GET) must be in POST_CASES, so its refusal is exercised."""
+    post_only = {r.route for r in ROWS if "405" in r.outcomes.values()}
+    assert post_only <= {c.route for c in POST_CASES}
+    rows = {(r.route, r.obj) for r in ROWS}
+    assert all((c.route, c.obj) in rows for c in POST_CASES)
+
+
+@pytest.mark.parametrize("case", POST_CASES, ids=lambda c: f"{c.route}[{c.obj}]")
+def test_refused_posts_change_nothing(case, scenario, signed_in):
+    if case.route.split(":")[0] not in _mounted_namespaces():
+        pytest.skip(f"{case.route} is not mounted")
+    if case.prepare:
+        case.prepare(scenario)
+    row = next(r for r in ROWS if (r.route, r.obj) == (case.route, case.obj))
+    url = _url(case.route, case.obj, scenario)
+    before = _state()
+    wrong = []
+    for role in ROLES:
+        if role == case.allowed:
+            continue
+        expected = row.outcomes[role]
+        if expected not in REFUSED:
+            if not case.bystanders:
+                continue  # another role that may act: not a refusal
+            expected = case.bystanders
+        got = _outcome(_client(role, scenario, signed_in).post(url, case.form(scenario)))
+        if got != expected:
+            wrong.append(f"{role}: expected {expected}, got {got}")
+    assert not wrong, f"POST {case.route} [{case.obj}]:\n" + "\n".join(wrong)
+    assert _state() == before, f"a refused POST to {case.route} changed something"
+
+    # The control: the same form from a role that may act takes effect.
+    response = _client(case.allowed, scenario, signed_in).post(url, case.form(scenario))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _state() != before, f"the control POST to {case.route} changed nothing"
