@@ -18,12 +18,14 @@ applied when the candidates are loaded, so nothing outside it is ever returned.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from .codes import NameKind
 from .matching import (
@@ -115,14 +117,24 @@ def candidate_ids(query: PersonQuery) -> list:
 
     any_name, full_name = _name_conditions(terms)
     names = PersonName.objects.values_list("person_id", flat=True)
+    # On PostgreSQL, surnames spelt so differently that the sound (and so the key) changed:
+    # "Kowalczyk" typed "Kowalcyzk". pg_trgm's % operator, on a GIN trigram index.
+    similar_surname = None
+    if connection.vendor == "postgresql" and query.surname.strip():
+        from django.contrib.postgres.lookups import TrigramSimilar
+
+        similar_surname = TrigramSimilar(F("surname"), query.surname.strip())
+
     if terms.dobs and room():
         # Everyone born that very day (a few dozen at most), whatever their names are spelt
-        # like; then the likely mistypings of the date with a name key in common.
+        # like; then the likely mistypings of the date with a name in common. The date of birth
+        # index leads: a hundred people at most, whose names are then compared.
         born = Person.unscoped.values_list("id", flat=True)
         take(born.filter(date_of_birth=query.dob)[: min(room(), _MAX_SAME_BIRTHDAY)])
         dobs = sorted(terms.dobs)
-        if any_name is not None:
-            take(names.filter(any_name, person__date_of_birth__in=dobs)[: room()])
+        named = _either(any_name, Q(similar_surname) if similar_surname is not None else None)
+        if named is not None:
+            take(names.filter(named, person__date_of_birth__in=dobs)[: room()])
         else:
             take(born.filter(date_of_birth__in=dobs)[: room()])
 
@@ -133,53 +145,39 @@ def candidate_ids(query: PersonQuery) -> list:
         take(names.filter(any_name)[: room()])
 
     if terms.postcode and room():
-        take(
-            Address.objects.filter(postcode=terms.postcode).values_list("person_id", flat=True)[
-                : min(room(), _MAX_AT_POSTCODE)
-            ]
-        )
+        at_postcode = Address.objects.filter(postcode=terms.postcode).order_by()
+        take(at_postcode.values_list("person_id", flat=True)[: min(room(), _MAX_AT_POSTCODE)])
 
-    if connection.vendor == "postgresql" and query.surname.strip() and room():
-        # Misspellings that change the sound (and so the key): "Kowalski" / "Cowalsky".
-        from django.contrib.postgres.lookups import TrigramSimilar
-
-        other_evidence = _either(
-            _any_key("forename_keys", terms.forename_keys),
-            Q(person__date_of_birth__in=sorted(terms.dobs)) if terms.dobs else None,
-            Q(person__postcode=terms.postcode) if terms.postcode else None,
-        )
-        if other_evidence is not None:
-            similar = TrigramSimilar(F("surname"), query.surname.strip())
-            take(names.filter(similar).filter(other_evidence)[: room()])
+    forename_known = _any_key("forename_keys", terms.forename_keys)
+    if similar_surname is not None and forename_known is not None and room():
+        # Both conditions are on the name row, so PostgreSQL intersects the two trigram
+        # indexes' bitmaps before reading any row.
+        take(names.filter(similar_surname).filter(forename_known)[: room()])
 
     return list(found)
 
 
-def _candidate_record(person: Person) -> CandidateRecord:
-    """The person as ``matching`` sees them: current name first, then every other name."""
+def _candidate_record(person: Person, other_names, addresses) -> CandidateRecord:
+    """The person as ``matching`` sees them: current name first, then every other name; the
+    current address first, then the rest newest first."""
     forenames = [person.forename]
     if person.middle_names:
         forenames.append(f"{person.forename} {person.middle_names}")
     surnames = [person.surname]
-    for name in person.names.all():
-        if name.kind != NameKind.CURRENT:
-            forenames.append(name.forename)
-            surnames.append(name.surname)
+    for forename, surname in other_names:
+        forenames.append(forename)
+        surnames.append(surname)
     addresses = sorted(
-        person.addresses.all(),
-        key=lambda a: (a.date_to is not None, -(a.date_from.toordinal() if a.date_from else 0)),
+        addresses, key=lambda a: (a.to_date is not None, -(a.from_date or date.min).toordinal())
     )
-    postcodes = [
-        AddressPostcode(a.postcode, a.date_from, a.date_to) for a in addresses if a.postcode
-    ]
-    if person.postcode and not postcodes:
-        postcodes.append(AddressPostcode(person.postcode))
+    if person.postcode and not addresses:
+        addresses = [AddressPostcode(person.postcode)]
     return CandidateRecord(
         id=person.pk,
         forenames=forenames,
         surnames=surnames,
         dob=person.date_of_birth or person.expected_delivery_date,
-        postcodes=postcodes,
+        postcodes=addresses,
         nhs_number=person.nhs_number,
         upn=person.upn,
         local_id=person.local_id,
@@ -189,22 +187,39 @@ def _candidate_record(person: Person) -> CandidateRecord:
 def person_matches(
     people: QuerySet, query: PersonQuery, *, limit: int = 20, min_score: int = 1
 ) -> list[PersonMatch]:
-    """The best ``limit`` people in ``people`` for ``query``, with scores and reasons."""
+    """The best ``limit`` people in ``people`` for ``query``, with scores and reasons.
+
+    Other names and addresses are read as plain tuples rather than prefetched model instances:
+    for a hundred candidates Django's per-instance prefetch bookkeeping cost more than the
+    queries themselves.
+    """
     if people.query.is_empty():
         return []
     ids = candidate_ids(query)
     if not ids:
         return []
-    loaded = (
-        people.filter(pk__in=ids)
-        .select_related("open_to_team")
-        .prefetch_related(
-            Prefetch("names", queryset=PersonName.objects.order_by("created_at", "pk")),
-            Prefetch("addresses", queryset=Address.objects.order_by("-date_from", "pk")),
-        )
-    )
-    by_id = {person.pk: person for person in loaded}
-    records = [_candidate_record(by_id[pk]) for pk in ids if pk in by_id]
+    by_id = {person.pk: person for person in people.filter(pk__in=ids)}
+    if not by_id:
+        return []
+    other_names = defaultdict(list)
+    for person_id, forename, surname in (
+        PersonName.objects.filter(person_id__in=list(by_id))
+        .exclude(kind=NameKind.CURRENT)
+        .order_by("created_at", "pk")
+        .values_list("person_id", "forename", "surname")
+    ):
+        other_names[person_id].append((forename, surname))
+    addresses = defaultdict(list)
+    for person_id, postcode, date_from, date_to in (
+        Address.objects.filter(person_id__in=list(by_id))
+        .exclude(postcode="")
+        .order_by()
+        .values_list("person_id", "postcode", "date_from", "date_to")
+    ):
+        addresses[person_id].append(AddressPostcode(postcode, date_from, date_to))
+    records = [
+        _candidate_record(by_id[pk], other_names[pk], addresses[pk]) for pk in ids if pk in by_id
+    ]
     ranked = score_candidates(query, records, min_score=min_score)[:limit]
     return [
         PersonMatch(person=by_id[record.id], score=match.score, reasons=match.reasons)

@@ -157,7 +157,7 @@ def test_query_count_does_not_grow_with_the_index(worker):
             address=AddressInput(line1=f"{i} Long Road", postcode="ME1 1AA"),
         )
     large = _queries(worker, query)
-    assert large == small <= 7
+    assert large == small <= 8  # 7 on SQLite; PostgreSQL adds the trigram query
 
 
 def test_candidates_are_capped(monkeypatch):
