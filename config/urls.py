@@ -19,6 +19,7 @@ urlpatterns = [
     path("decisions/", include("openmash.decisions.urls")),
     path("notifications/", include("openmash.notifications.urls")),
     path("timescales/", include("openmash.timescales.urls")),
+    path("reporting/", include("openmash.reporting.urls")),
     path("django-admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

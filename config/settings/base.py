@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "openmash.decisions",
     "openmash.governance",
     "openmash.notifications",
+    "openmash.reporting",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    """Read-only reports: the timeliness dashboard. No models of its own."""
+
+    name = "openmash.reporting"
+    label = "reporting"
+    verbose_name = "Reporting"
+
+    def ready(self):
+        from openmash.accounts.roles import Capability as C
+        from openmash.core.navigation import NavItem, register
+
+        register(NavItem("Timeliness", "reporting:timeliness", (C.TIMELINESS_VIEW,)))
