@@ -3,8 +3,6 @@
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -70,25 +68,6 @@ class PersonSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("forename", "surname"):
-            self.fields[name].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
-        self.fields["nhs_number"].widget.attrs.update({"inputmode": "numeric"})
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> carries the token
-        self.helper.layout = Layout(
-            Field.text("forename", field_width=20),
-            Field.text("surname", field_width=20),
-            Field("date_of_birth"),
-            Field.text("postcode", field_width=10),
-            Fieldset(
-                Field.text("nhs_number", field_width=10),
-                Field.text("upn", field_width=20),
-                Field.text("local_id", field_width=10),
-                legend="Identifiers",
-                legend_size=Size.SMALL,
-            ),
-        )
 
     def clean_nhs_number(self):
         value = self.cleaned_data["nhs_number"].strip()
@@ -119,6 +98,23 @@ class PersonSearchForm(forms.Form):
                 code="empty",
             )
         return data
+
+    @property
+    def date_of_birth_parts(self) -> list[tuple[str, str, int]]:
+        """(label, value, GOV.UK width) of the day, month and year boxes, as typed."""
+        bound = self["date_of_birth"]
+        if self.is_bound:
+            values = bound.field.widget.value_from_datadict(self.data, self.files, bound.html_name)
+        else:
+            initial = bound.value()
+            values = [initial.day, initial.month, initial.year] if initial else []
+        values = [*(values or []), "", "", ""][:3]
+        return [
+            (label, "" if value is None else str(value), width)
+            for (label, width), value in zip(
+                (("Day", 2), ("Month", 2), ("Year", 4)), values, strict=True
+            )
+        ]
 
     def query(self) -> PersonQuery:
         data = self.cleaned_data

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from openmash.accounts.scopes import can_read_contacts
 from openmash.audit.services import access_record
 from openmash.core.scoping import scope_rule
+from openmash.governance.selectors import restricted_access_reason, restricted_hidden_ids
 
 from .codes import RELATIONSHIP_INVERSE_LABEL, NameKind, RelationshipKind
 from .matching import PersonQuery
@@ -43,7 +44,11 @@ def _person_scope(qs, user):
 def person_search(user, query: PersonQuery, limit: int = 20) -> list[PersonMatch]:
     """The people ``user`` may read who best match ``query``, best first, each with its score
     (0–100) and the reasons for it. A constant handful of queries whatever the index size."""
-    return person_matches(Person.objects.for_user(user), query, limit=limit)
+    matches = person_matches(Person.objects.for_user(user), query, limit=limit)
+    # A restricted record the user is not named on shows as "restricted — reason needed".
+    for person_id in restricted_hidden_ids(user, [m.person for m in matches]):
+        next(m for m in matches if m.person.pk == person_id).person.restricted_hidden = True
+    return matches
 
 
 def person_get_for_user(user, pk, *, channel: str) -> Person:
@@ -55,6 +60,7 @@ def person_get_for_user(user, pk, *, channel: str) -> Person:
         .select_related("open_to_team", "possible_duplicate_of")
         .get(pk=pk)
     )
+    reason = restricted_access_reason(user, [person])  # a restricted record needs a reason
     person.name_history = list(
         PersonName.objects.filter(person=person)
         .exclude(kind=NameKind.CURRENT)
@@ -65,7 +71,7 @@ def person_get_for_user(user, pk, *, channel: str) -> Person:
             F("date_to").desc(nulls_first=True), F("date_from").desc(nulls_last=True), "pk"
         )
     )
-    access_record(user, person, channel, person_id=person.pk)
+    access_record(user, person, channel, person_id=person.pk, reason=reason)
     return person
 
 
@@ -141,5 +147,6 @@ def contact_person_get_for_user(user, pk, *, channel: str):
         .select_related("contact", "person", "person__possible_duplicate_of")
         .get(pk=pk)
     )
-    access_record(user, contact_person, channel, person_id=contact_person.person_id)
+    reason = restricted_access_reason(user, [contact_person.person])
+    access_record(user, contact_person, channel, person_id=contact_person.person_id, reason=reason)
     return contact_person

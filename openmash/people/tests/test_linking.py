@@ -123,6 +123,7 @@ def test_page_prefills_the_search_and_shows_candidates_with_reasons(officer, sig
     assert response.status_code == 200
     html = response.content.decode()
     assert 'value="Hault"' in html
+    assert 'name="date_of_birth_2" type="text" inputmode="numeric" value="2015"' in html
     assert str(person.pk) in html and "Date of birth matches" in html
     assert "Create a new person from the recorded details" in html
 

@@ -101,7 +101,10 @@ def test_an_invalid_nhs_number_is_explained(worker_client):
 
 def test_an_incomplete_date_of_birth_is_explained(worker_client):
     response = _search(worker_client, surname="Lawson", date_of_birth_0="2", date_of_birth_2="2016")
-    assert "Date of birth must include a month" in response.content.decode()
+    html = response.content.decode()
+    assert "Date of birth must include a month" in html
+    assert 'href="#id_date_of_birth_0"' in html
+    assert 'name="date_of_birth_0" type="text" inputmode="numeric" value="2"' in html
 
 
 def test_no_match_shows_the_empty_state(worker_client):
