@@ -37,6 +37,10 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    "meetings-create-today": {
+        "task": "openmash.meetings.tasks.meetings_create_today",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "embedded-broker-prune": {
         "task": "openmash.tasks.tasks.prune_embedded_broker",
         "schedule": crontab(minute=17),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "openmash.enquiries",
     "openmash.decisions",
     "openmash.governance",
+    "openmash.meetings",
     "openmash.notifications",
     "openmash.reporting",
 ]
