@@ -148,11 +148,23 @@ def candidate_ids(query: PersonQuery) -> list:
         at_postcode = Address.objects.filter(postcode=terms.postcode).order_by()
         take(at_postcode.values_list("person_id", flat=True)[: min(room(), _MAX_AT_POSTCODE)])
 
-    forename_known = _any_key("forename_keys", terms.forename_keys)
-    if similar_surname is not None and forename_known is not None and room():
-        # Both conditions are on the name row, so PostgreSQL intersects the two trigram
-        # indexes' bitmaps before reading any row.
-        take(names.filter(similar_surname).filter(forename_known)[: room()])
+    if similar_surname is not None and not terms.dobs and room():
+        # Names only, one of them misspelt so that its key changed ("Jennnifer", "Anrea"):
+        # a trigram-similar surname with a forename key in common, or the other way round.
+        # (With a date of birth, everyone born that day is a candidate already.) Both halves
+        # are on the name row, so PostgreSQL intersects the indexes' bitmaps before reading.
+        from django.contrib.postgres.lookups import TrigramSimilar
+
+        forename = query.forename.strip()
+        misspelt = _either(
+            _both(Q(similar_surname), _any_key("forename_keys", terms.forename_keys)),
+            _both(
+                _any_key("surname_keys", terms.surname_keys),
+                Q(TrigramSimilar(F("forename"), forename)) if forename else None,
+            ),
+        )
+        if misspelt is not None:
+            take(names.filter(misspelt)[: room()])
 
     return list(found)
 
