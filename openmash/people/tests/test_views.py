@@ -229,3 +229,24 @@ def test_person_page_selector_hides_people_outside_the_scope(make_user):
     with pytest.raises(Person.DoesNotExist):
         person_get_for_user(partner, person.pk, channel="people:person_detail")
     assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS).exists()
+
+
+def test_person_page_shows_a_possible_duplicate(make_user, signed_in):
+    original = make_person(forename="Ivy", surname="Stone", date_of_birth=date(2018, 1, 9))
+    duplicate = make_person(
+        forename="Ivy",
+        surname="Stone",
+        date_of_birth=date(2018, 1, 9),
+        possible_duplicate_of=original,
+    )
+    client = signed_in(make_user("referral_officer"))
+    html = client.get(reverse("people:person_detail", args=[duplicate.pk])).content.decode()
+    assert "This record may be a duplicate of" in html
+    assert reverse("people:person_detail", args=[original.pk]) in html
+
+
+def test_find_a_person_is_in_the_navigation_for_csc_staff_only(make_user, signed_in):
+    html = signed_in(make_user("referral_officer")).get(reverse("home")).content.decode()
+    assert SEARCH in html
+    partner = make_user("partner_practitioner", agency="POLICE")
+    assert SEARCH not in signed_in(partner).get(reverse("home")).content.decode()
