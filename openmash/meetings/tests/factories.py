@@ -43,7 +43,7 @@ class PersonFactory(UnscopedFactory):
 
 
 class ContactFactory(UnscopedFactory):
-    """A recorded contact (to screen), received an hour ago."""
+    """A recorded contact (to screen), received three hours ago."""
 
     class Meta:
         model = Contact
@@ -51,7 +51,7 @@ class ContactFactory(UnscopedFactory):
     reference = factory.Sequence(lambda n: f"C26-8{n:05d}")
     status = ContactStatus.RECORDED
     channel = "phone"
-    received_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    received_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=3))
     clock_started_at = factory.SelfAttribute("received_at")
     decision_due_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(days=1))
     referrer_name = factory.Faker("name")
