@@ -19,6 +19,12 @@ A second run reuses the people already there; ``--refill`` starts again.
 
     .venv/bin/python bench/person_search.py                     # 300,000 people, 200 searches
     .venv/bin/python bench/person_search.py --people 100000 --searches 500
+
+Figures from three runs at 300,000 people and 200 searches (AMD EPYC, 2 CPUs shared with other
+work at a load average of about 4; Python 3.11; PostgreSQL 15, default configuration; filling
+took about 5 minutes): selector p50 14–17 ms, p95 33–49 ms; whole page p50 30–38 ms, p95 53–90
+ms; 2–6 queries per search; the person searched for ranked first in 94% of searches and in the
+top five in 98% (the misses are names-only searches where several people share the name).
 """
 
 from __future__ import annotations
