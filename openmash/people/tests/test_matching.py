@@ -4,7 +4,6 @@ Pure: no database, no Django settings. Names and places are invented or come fro
 """
 
 import random
-import time
 from datetime import date
 
 import pytest
@@ -433,7 +432,9 @@ def test_scoring_is_deterministic(forename, surname, dob):
 # ---- speed ---------------------------------------------------------------------------------
 
 
-def test_scoring_2000_candidates_is_fast():
+def test_scoring_2000_candidates_ranks_every_candidate_best_first():
+    """Speed is measured in bench/person_search.py, not here: a wall-clock assertion fails on a
+    loaded CI machine without anything being wrong."""
     fake = Faker("en_GB")
     fake.seed_instance(2024)
     rng = random.Random(2024)
@@ -449,8 +450,7 @@ def test_scoring_2000_candidates_is_fast():
         for i in range(2000)
     ]
     query = PersonQuery("Jonh", "Smyth-Jones", date(2012, 5, 17), "ME4 4TR", "9991234578")
-    started = time.perf_counter()
     ranked = score_candidates(query, candidates, min_score=0)
-    elapsed = time.perf_counter() - started
     assert len(ranked) == 2000
-    assert elapsed < 0.2, f"scoring 2,000 candidates took {elapsed * 1000:.0f} ms"
+    scores = [match.score for _, match in ranked]
+    assert scores == sorted(scores, reverse=True)
