@@ -375,6 +375,14 @@ class AgencyCoverage:
     away: list = field(default_factory=list)  # Unavailability entries today
     nobody_available: bool = False
     outstanding_requests: int = 0
+    #: Active practitioners who may answer requests, in or away (0: nobody set up at all).
+    responders: int = 0
+
+    @property
+    def needs_attention(self) -> bool:
+        """Nobody available and it matters today: requests are waiting, or the agency's own
+        practitioners are all away without cover."""
+        return self.nobody_available and bool(self.outstanding_requests or self.responders)
 
 
 def coverage_today(*, at: datetime | None = None) -> list[AgencyCoverage]:
@@ -404,7 +412,15 @@ def coverage_today(*, at: datetime | None = None) -> list[AgencyCoverage]:
         .values_list("agency_id")
         .annotate(n=Count("pk"))
     )
+    responder_agencies = User.objects.filter(
+        is_active=True,
+        agency__isnull=False,
+        roles__code__in=_role_codes_with(C.ENQUIRY_RESPOND),
+    ).values_list("pk", "agency_id")
     by_agency = {a.pk: AgencyCoverage(agency=a) for a in agencies}
+    for _, agency_id in set(responder_agencies):
+        if agency_id in by_agency:
+            by_agency[agency_id].responders += 1
     for member in members:
         if member.agency_id in by_agency and member.pk not in away_now:
             by_agency[member.agency_id].available.append(member)

@@ -523,6 +523,6 @@ def coverage(request):
     context = {
         "rows": rows,
         "now": now,
-        "nobody_available": [r for r in rows if r.nobody_available],
+        "nobody_available": [r for r in rows if r.needs_attention],
     }
     return render(request, "meetings/coverage.html", context)

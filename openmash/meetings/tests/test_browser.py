@@ -41,6 +41,10 @@ def people(transactional_db, make_user):
         "pm": pm,
         "eh": make_user(Role.EARLY_HELP, agency="EARLY_HELP", username="eh.meeting"),
         "police": make_user(Role.PARTNER_PRACTITIONER, agency="POLICE", username="pc.meeting"),
+        "police2": make_user(Role.PARTNER_PRACTITIONER, agency="POLICE", username="pc2.meeting"),
+        "education": make_user(
+            Role.PARTNER_PRACTITIONER, agency="EDUCATION", username="edu.meeting"
+        ),
     }
 
 
@@ -139,3 +143,80 @@ def test_practice_manager_runs_a_mash_meeting(
     expect(meetings).to_contain_text(OUTCOME)
     axe_check(page)
     screenshot("9-contact-timeline")
+
+
+def test_time_away_cover_and_a_partners_view_of_the_meeting(
+    live_server, page, people, meeting, agencies, axe_check, screenshot
+):
+    """A police practitioner records time away with a colleague covering and sees only their
+    own agency's item at the meeting; the practice manager sees today's cover, with Education
+    (away, no cover) flagged, and asks before taking an item off the agenda."""
+    police = people["police"]
+    police.totp_secret = pyotp.random_base32()
+    TOTP.activate(police, police.totp_secret)
+    colleague = people["police2"]
+    other = contact_with_child(status="enquiry", rag="amber", reference="C26-007701")
+    enquiry_on(other, opened_by=people["pm"], agencies=[agencies["EDUCATION"]])
+    services.agenda_item_add(meeting, actor=people["pm"], reference=other.reference)
+    today = timezone.localdate()
+
+    sign_in(page, live_server.url, police.username, PASSWORD, police.totp_secret)
+    page.goto(f"{live_server.url}/meetings/")
+    page.get_by_role("link", name="Record when you are away, and who covers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your time away")
+    axe_check(page)
+    page.get_by_role("button", name="Record time away").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the first day away")
+    axe_check(page)
+    screenshot("1-time-away-error")
+    for prefix in ("starts_on", "ends_on"):
+        page.locator(f"input[name='{prefix}_0']").fill(str(today.day))
+        page.locator(f"input[name='{prefix}_1']").fill(str(today.month))
+        page.locator(f"input[name='{prefix}_2']").fill(str(today.year))
+    page.get_by_label("Planned leave").check()
+    page.get_by_label("Who covers for you?").select_option(label=colleague.get_full_name())
+    page.get_by_role("button", name="Record time away").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
+    expect(page.locator("main table")).to_contain_text(colleague.get_full_name())
+    axe_check(page)
+    screenshot("2-time-away-recorded")
+
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    expect(page.locator("#agenda-table")).to_contain_text("C26-007700")
+    expect(page.locator("main")).not_to_contain_text("C26-007701")
+    expect(page.get_by_role("button", name="Start the meeting")).to_have_count(0)
+    axe_check(page)
+    screenshot("3-partner-meeting")
+    page.get_by_role("button", name="Sign out").click()
+
+    services.unavailability_record(
+        actor=people["education"],
+        starts_on=today,
+        ends_on=today,
+        part_of_day="all_day",
+        reason="unplanned",
+    )
+    pm = people["pm"]
+    sign_in(page, live_server.url, pm.username, PASSWORD, pm.totp_secret)
+    page.goto(f"{live_server.url}/meetings/")
+    page.get_by_role("link", name="Today's cover by agency").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Today's cover by agency")
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Education")
+    expect(page.locator(".govuk-warning-text")).not_to_contain_text("Police")
+    police_row = page.get_by_role("row", name=re.compile(r"^Police"))
+    expect(police_row).to_contain_text(f"cover: {colleague.get_full_name()}")
+    axe_check(page)
+    screenshot("4-coverage")
+
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    page.get_by_role("link", name="Remove C26-007701 from the agenda").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove C26-007701 from the agenda?")
+    axe_check(page)
+    screenshot("5-remove-confirm")
+    page.get_by_role("button", name="Yes, remove it").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "C26-007701 taken off the agenda"
+    )
+    expect(page.locator("#agenda-table")).not_to_contain_text("C26-007701")
+    axe_check(page)
