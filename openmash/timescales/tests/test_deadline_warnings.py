@@ -269,9 +269,10 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_fresh_process_sends_nothing_already_sent(staff):
+def test_a_fresh_process_sends_nothing_already_sent(transactional_db, staff):
     """What was sent lives only in the database: a new process (a restarted worker) running
-    the job finds every warning already sent and sends none again."""
+    the job finds every warning already sent and sends none again. (The data is committed so
+    the other process can read it; ``transactional_db`` by name puts the role rows back.)"""
     ContactFactory(received_at=timezone.now() - timedelta(days=10))
     assert deadline_warnings_send().sent == 2
 
