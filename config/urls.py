@@ -17,6 +17,7 @@ urlpatterns = [
     path("refer/", include("openmash.contacts.referral.urls")),
     path("enquiries/", include("openmash.enquiries.urls")),
     path("decisions/", include("openmash.decisions.urls")),
+    path("governance/", include("openmash.governance.urls")),
     path("meetings/", include("openmash.meetings.urls")),
     path("notifications/", include("openmash.notifications.urls")),
     path("timescales/", include("openmash.timescales.urls")),

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "openmash.core.middleware.NoStoreMiddleware",
+    # Restricted records: answers a selector's RestrictedRecordError with the break-glass form.
+    "openmash.governance.middleware.BreakGlassMiddleware",
     # Axes last: it inspects the response of a failed sign-in.
     "axes.middleware.AxesMiddleware",
 ]

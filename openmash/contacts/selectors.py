@@ -11,6 +11,7 @@ from django.http import Http404
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record_for_people
 from openmash.core.scoping import scope_rule
+from openmash.governance.selectors import restricted_access_reason
 
 from .codes import PersonRole
 from .models import Contact, ContactPerson, ContactStatus
@@ -76,7 +77,9 @@ def contact_get_for_user(user, pk, *, channel: str = "contacts:detail") -> Conta
     if contact is None:
         raise Http404("No contact found.")
     person_ids = [p.person_id for p in contact.people.all() if p.person_id]
-    access_record_for_people(user, contact, channel, person_ids)
+    # A contact about a restricted person needs the user to be named on them, or a reason.
+    reason = restricted_access_reason(user, [p.person for p in contact.people.all()])
+    access_record_for_people(user, contact, channel, person_ids, reason=reason)
     return contact
 
 
@@ -91,6 +94,7 @@ def contact_for_action(user, pk) -> Contact:
     )
     if contact is None:
         raise Http404("No contact found.")
+    restricted_access_reason(user, [p.person for p in contact.people.all()])
     return contact
 
 

@@ -14,12 +14,16 @@ from django.utils import timezone
 
 from openmash.accounts.models import Agency
 from openmash.accounts.roles import Capability
-from openmash.contacts.codes import ConsentStatus, Rag, Route
+from openmash.contacts.codes import Rag, Route
 from openmash.contacts.models import Contact, ContactPerson, ContactStatus
 from openmash.contacts.transitions import contact_transition
 from openmash.core.errors import ConflictError, DomainError, NotPermitted, TransitionNotAllowed
 from openmash.governance.codes import DisclosureKind
 from openmash.governance.services import sharing_record
+from openmash.governance.services_consent import (
+    consent_reference_for,
+    information_request_consent_check,
+)
 from openmash.timescales.services import information_request_due
 
 from .models import (
@@ -52,30 +56,16 @@ class ResponseIncomplete(DomainError):
 
 
 def consent_reference(contact: Contact) -> str:
-    """The consent position as written on every Record of Sharing entry for this contact."""
-    label = ConsentStatus(contact.consent_status).label if contact.consent_status else "Unknown"
-    if contact.consent_status == ConsentStatus.GIVEN:
-        return label
-    return f"{label}: {contact.consent_reason.strip()}"[:120]
+    """The consent position as written on every Record of Sharing entry for this contact:
+    consent, why it was not sought, or the agreed override (governance owns the rule)."""
+    return consent_reference_for(contact)
 
 
-def consent_check(contact: Contact) -> None:
-    """Protocol, "Consent": MASH is a consent-based model. Information requests go out only if
-    consent was given, or the reason for sharing without it (refused, not sought, withdrawn)
-    is recorded on the contact. The agreed override workflow (issue 5) will add its own route."""
-    if contact.consent_status == ConsentStatus.GIVEN:
-        return
-    if not contact.consent_status:
-        raise DomainError(
-            f"Contact {contact.reference} has no consent position recorded. Record whether "
-            "consent was given, refused or not sought before opening a MASH enquiry."
-        )
-    if not contact.consent_reason.strip():
-        raise DomainError(
-            f"Contact {contact.reference}: {ConsentStatus(contact.consent_status).label.lower()}"
-            ", and no reason is recorded. Record why information is to be shared without "
-            "consent before opening a MASH enquiry."
-        )
+def consent_check(contact: Contact, agencies=()) -> None:
+    """Protocol, "Consent": MASH is a consent-based model. Information requests go out only
+    with consent given, a recorded reason consent was not sought, or a consent override agreed
+    with each agency asked (``governance.services_consent`` owns the rule)."""
+    information_request_consent_check(contact, agencies)
 
 
 def _csc_agency() -> Agency:
@@ -152,7 +142,7 @@ def enquiry_open(
         # wrong state falls through to contact_transition's conflict or state message.
         seen = expected_version is None or current.version == expected_version
         if seen and current.status == ContactStatus.RECORDED:
-            consent_check(current)
+            consent_check(current, [agency for agency, _ in requested])
             if (fields.get("rag") or current.rag) not in Rag.values:
                 raise DomainError("Give the contact a RAG rating before opening a MASH enquiry.")
         now = timezone.now()

@@ -1,1 +1,627 @@
-"""Reads of governance records (DPO only)."""
+"""Reads of governance records, scoped per user.
+
+Consent, overrides and "do not inform" decisions are case data: children's social care staff
+read them with the contact, a partner agency reads them only for contacts it was asked about
+(and only overrides addressed to it), the data protection officer reads them all. The Record of
+Sharing, restricted records and the dashboard are for the DPO (``governance.manage``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from django.db.models import Case, Count, F, Max, Min, Prefetch, Q, QuerySet, When
+from django.http import Http404
+from django.utils import timezone
+
+from openmash.accounts.roles import Capability
+from openmash.accounts.scopes import can_read_contacts, is_partner_responder
+from openmash.core.scoping import scope_rule
+
+from .models import (
+    BreakGlassAccess,
+    ConsentOverride,
+    ConsentRecord,
+    NotInformDecision,
+    OverrideStatus,
+    PersonRestriction,
+    RestrictedAccessGrant,
+    SharingRecord,
+)
+
+# == Part A: consent and override =============================================================
+
+
+def _is_dpo(user) -> bool:
+    return user.can(Capability.GOVERNANCE_MANAGE)
+
+
+@scope_rule("governance.ConsentRecord")
+def _consent_record_scope(qs, user):
+    if can_read_contacts(user) or _is_dpo(user):
+        return qs
+    if is_partner_responder(user):
+        return qs.filter(contact__enquiry__requests__agency_id=user.agency_id)
+    return qs.none()
+
+
+@scope_rule("governance.NotInformDecision")
+def _not_inform_scope(qs, user):
+    # Partners asked about the contact must know not to tell the family (no tipping off).
+    return _consent_record_scope(qs, user)
+
+
+@scope_rule("governance.ConsentOverride")
+def _override_scope(qs, user):
+    if can_read_contacts(user) or _is_dpo(user):
+        return qs
+    if is_partner_responder(user):
+        return qs.filter(agency_id=user.agency_id)
+    return qs.none()
+
+
+def _may_read_consent_of(user, contact_id) -> bool:
+    if can_read_contacts(user) or _is_dpo(user):
+        return True
+    if is_partner_responder(user):
+        from openmash.enquiries.models import InformationRequest
+
+        return InformationRequest.unscoped.filter(
+            enquiry__contact_id=contact_id, agency_id=user.agency_id
+        ).exists()
+    return False
+
+
+@dataclass
+class ConsentSummary:
+    """What every page showing a contact says about consent."""
+
+    contact_id: UUID
+    reference: str
+    position: object  # services_consent.ConsentPosition
+    records: list = field(default_factory=list)  # every record, newest first
+    overrides: list = field(default_factory=list)  # newest first
+    not_inform: list = field(default_factory=list)  # newest first
+    full: bool = True  # children's social care and the DPO; partners see a short version
+
+    @property
+    def agreed_overrides(self) -> list:
+        return [o for o in self.overrides if o.status == OverrideStatus.AGREED]
+
+    @property
+    def proposed_overrides(self) -> list:
+        return [o for o in self.overrides if o.status == OverrideStatus.PROPOSED]
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.position.status == "withdrawn"
+
+    @property
+    def needs_override(self) -> bool:
+        return self.position.status in ("refused", "withdrawn")
+
+
+def consent_summary_for_user(user, contact) -> ConsentSummary | None:
+    """The consent position of ``contact`` (a Contact or its id) with its history, overrides
+    and "do not inform" decisions, as far as ``user`` may see them; None if they may not.
+    Four queries at most, whatever the history."""
+    from openmash.contacts.models import Contact
+
+    from .services_consent import position_from_records
+
+    contact_id = getattr(contact, "pk", contact)
+    if contact_id is None or not _may_read_consent_of(user, contact_id):
+        return None
+    if not isinstance(contact, Contact):
+        contact = (
+            Contact.unscoped.only("reference", "consent_status", "consent_reason")
+            .filter(pk=contact_id)
+            .first()
+        )
+        if contact is None:
+            return None
+    records = list(
+        ConsentRecord.objects.for_user(user)
+        .filter(contact_id=contact_id)
+        .select_related("contact_person", "recorded_by")
+        .order_by("-recorded_at", "-created_at")
+    )
+    overrides = list(
+        ConsentOverride.objects.for_user(user)
+        .filter(contact_id=contact_id)
+        .select_related("agency", "proposed_by", "decided_by")
+        .order_by("-proposed_at")
+    )
+    not_inform = list(
+        NotInformDecision.objects.for_user(user)
+        .filter(contact_id=contact_id)
+        .select_related("decided_by")
+        .order_by("-decided_at")
+    )
+    return ConsentSummary(
+        contact_id=contact_id,
+        reference=contact.reference,
+        position=position_from_records(records, contact),
+        records=records,
+        overrides=overrides,
+        not_inform=not_inform,
+        full=can_read_contacts(user) or _is_dpo(user),
+    )
+
+
+def override_get_for_user(user, pk) -> ConsentOverride:
+    """One override, if ``user`` may read it (its agency's representatives, children's social
+    care, the DPO) — else 404."""
+    override = (
+        ConsentOverride.objects.for_user(user)
+        .select_related("contact", "agency", "proposed_by", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if override is None:
+        raise Http404("No such consent override.")
+    return override
+
+
+def overrides_for_agency(user) -> QuerySet:
+    """Overrides addressed to the user's agency, those awaiting an answer first."""
+    if not user.agency_id:
+        return ConsentOverride.objects.none()
+    return (
+        ConsentOverride.objects.for_user(user)
+        .filter(agency_id=user.agency_id)
+        .select_related("contact", "proposed_by", "decided_by")
+        .order_by(
+            Case(When(status=OverrideStatus.PROPOSED, then=0), default=1),
+            "-proposed_at",
+        )
+    )
+
+
+# == Part A: the Record of Sharing =============================================================
+
+
+@dataclass(frozen=True)
+class SharingSearch:
+    """The DPO's filters. Kept in the session (never in a URL: a person is personal data)."""
+
+    person_id: UUID | None = None
+    from_agency_id: UUID | None = None
+    to_agency_id: UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    article6: str = ""
+    kind: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self == SharingSearch()
+
+    def to_session(self) -> dict:
+        return {
+            "person_id": str(self.person_id) if self.person_id else "",
+            "from_agency_id": str(self.from_agency_id) if self.from_agency_id else "",
+            "to_agency_id": str(self.to_agency_id) if self.to_agency_id else "",
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "article6": self.article6,
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_session(cls, data) -> SharingSearch:
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            return cls(
+                person_id=UUID(data["person_id"]) if data.get("person_id") else None,
+                from_agency_id=UUID(data["from_agency_id"]) if data.get("from_agency_id") else None,
+                to_agency_id=UUID(data["to_agency_id"]) if data.get("to_agency_id") else None,
+                date_from=date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
+                date_to=date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
+                article6=str(data.get("article6") or ""),
+                kind=str(data.get("kind") or ""),
+            )
+        except (KeyError, ValueError, TypeError):
+            return cls()
+
+    def as_audit_payload(self) -> dict:
+        """The filters, for the audit entry of an export (ids only, no names)."""
+        return {k: v for k, v in self.to_session().items() if v}
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _subjects_prefetch() -> Prefetch:
+    from openmash.people.models import Person
+
+    # The DPO reads the names of the people a disclosure was about; the person index itself
+    # stays closed to them (people.selectors).
+    return Prefetch(
+        "subjects",
+        queryset=Person.unscoped.only(
+            "id", "forename", "middle_names", "surname", "local_id"
+        ).order_by("surname", "forename", "pk"),
+    )
+
+
+def sharing_records_search(user, search: SharingSearch) -> QuerySet:
+    """Record of Sharing entries matching ``search``, newest first, with everything a results
+    page or a CSV row shows loaded up front (a constant number of queries per page)."""
+    if not _is_dpo(user):
+        return SharingRecord.objects.none()
+    qs = SharingRecord.objects.all()
+    if search.person_id:
+        qs = qs.filter(subjects__id=search.person_id)
+    if search.from_agency_id:
+        qs = qs.filter(from_agency_id=search.from_agency_id)
+    if search.to_agency_id:
+        qs = qs.filter(
+            Q(to_agency_id=search.to_agency_id) | Q(to_team__agency_id=search.to_agency_id)
+        )
+    if search.date_from:
+        qs = qs.filter(shared_at__gte=_day_start(search.date_from))
+    if search.date_to:
+        qs = qs.filter(shared_at__lt=_day_start(search.date_to + timedelta(days=1)))
+    if search.article6:
+        qs = qs.filter(article6=search.article6)
+    if search.kind:
+        qs = qs.filter(kind=search.kind)
+    return (
+        qs.select_related(
+            "shared_by", "from_agency", "to_agency", "to_team", "to_team__agency", "contact"
+        )
+        .prefetch_related(_subjects_prefetch())
+        .order_by("-shared_at", "-pk")
+    )
+
+
+def sharing_person_get(user, person_id):
+    """The person a DPO is asking about (name and local ID only) — else 404."""
+    from openmash.people.models import Person
+
+    if not _is_dpo(user):
+        raise Http404("No such person.")
+    person = (
+        Person.unscoped.only("id", "forename", "middle_names", "surname", "local_id", "restricted")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def sharing_person_by_local_id(user, local_id: str):
+    """The person with this local ID, for the DPO's search; None if there is none."""
+    from openmash.people.models import Person
+
+    if not _is_dpo(user) or not local_id.strip():
+        return None
+    return (
+        Person.unscoped.only("id", "forename", "middle_names", "surname", "local_id")
+        .filter(local_id__iexact=local_id.strip())
+        .first()
+    )
+
+
+def sharing_person_candidates(user, query, limit: int = 10) -> list:
+    """People in the index matching a name (and date of birth), for the DPO to choose whose
+    sharing to see. Uses the person index's own matching (misspellings, nicknames)."""
+    from openmash.people.models import Person
+    from openmash.people.search import person_matches
+
+    if not _is_dpo(user):
+        return []
+    return person_matches(Person.unscoped.all(), query, limit=limit, min_score=40)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Somebody a person's information was shared with, and how often."""
+
+    agency: str
+    team: str
+    description: str
+    times: int
+    first_shared_at: datetime
+    last_shared_at: datetime
+    kinds: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        if self.team:
+            return f"{self.team} ({self.agency})" if self.agency else self.team
+        return self.agency or self.description
+
+
+def sharing_recipients_for_person(user, person_id) -> list[Recipient]:
+    """ "Who has this been shared with?": every recipient of a disclosure about the person, as
+    the Record of Sharing holds it (agency, team or person outside the agencies), most recent
+    first. Two queries. Rights requests use it to list whom to notify."""
+    if not _is_dpo(user):
+        return []
+    from .codes import DisclosureKind
+
+    rows = (
+        SharingRecord.objects.filter(subjects__id=person_id)
+        .values(
+            "to_agency__name",
+            "to_team__name",
+            "to_team__agency__name",
+            "to_description",
+            "kind",
+        )
+        .annotate(times=Count("pk"), first=Min("shared_at"), last=Max("shared_at"))
+    )
+    grouped: dict[tuple, dict] = {}
+    for row in rows:
+        team = row["to_team__name"] or ""
+        agency = row["to_agency__name"] or (row["to_team__agency__name"] if team else "") or ""
+        key = (agency, team, "" if (agency or team) else row["to_description"])
+        entry = grouped.setdefault(
+            key, {"times": 0, "first": row["first"], "last": row["last"], "kinds": []}
+        )
+        entry["times"] += row["times"]
+        entry["first"] = min(entry["first"], row["first"])
+        entry["last"] = max(entry["last"], row["last"])
+        label = DisclosureKind(row["kind"]).label
+        if label not in entry["kinds"]:
+            entry["kinds"].append(label)
+    recipients = [
+        Recipient(
+            agency=k[0],
+            team=k[1],
+            description=k[2],
+            times=v["times"],
+            first_shared_at=v["first"],
+            last_shared_at=v["last"],
+            kinds=tuple(sorted(v["kinds"])),
+        )
+        for k, v in grouped.items()
+    ]
+    return sorted(recipients, key=lambda r: r.last_shared_at, reverse=True)
+
+
+# == Part A: restricted records ================================================================
+
+
+class RestrictedRecordError(Exception):
+    """The user is not named on a restricted record and has given no reason to open it. The
+    governance middleware answers with the break-glass form (never with the record)."""
+
+    def __init__(self, person_ids):
+        super().__init__("This record is restricted: give a reason to open it.")
+        self.person_ids = [str(p) for p in person_ids]
+
+
+#: How long one break-glass reason opens a record for (every view in the window is logged
+#: with the reason).
+BREAK_GLASS_WINDOW = timedelta(hours=1)
+
+
+def _named_and_glass(user, person_ids, now) -> tuple[set, dict]:
+    named = set(
+        RestrictedAccessGrant.objects.filter(
+            user_id=user.pk, person_id__in=person_ids, revoked_at__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    glass: dict = {}
+    pending = [p for p in person_ids if p not in named]
+    if pending:
+        for person_id, reason in (
+            BreakGlassAccess.objects.filter(
+                user_id=user.pk, person_id__in=pending, expires_at__gt=now
+            )
+            .order_by("accessed_at")
+            .values_list("person_id", "reason")
+        ):
+            glass[person_id] = reason  # the latest reason wins
+    return named, glass
+
+
+def restricted_access_reason(user, people) -> str:
+    """For a selector about to show ``people`` (Person objects, any of them None): "" if none
+    is restricted or the user is named on each, else the break-glass reason(s) the user gave
+    — which the selector writes into the access log. Raises ``RestrictedRecordError`` for a
+    restricted person the user is not named on and gave no reason for. No query unless a
+    person is restricted."""
+    restricted = list(dict.fromkeys(p.pk for p in people if p is not None and p.restricted))
+    if not restricted:
+        return ""
+    named, glass = _named_and_glass(user, restricted, timezone.now())
+    missing = [p for p in restricted if p not in named and p not in glass]
+    if missing:
+        raise RestrictedRecordError(missing)
+    return "; ".join(dict.fromkeys(glass[p] for p in restricted if p in glass))
+
+
+def restricted_hidden_ids(user, people) -> set:
+    """Which of ``people`` the user may see only as "restricted record — reason needed" in a
+    list: restricted, not named, no current break-glass reason."""
+    restricted = list(dict.fromkeys(p.pk for p in people if p is not None and p.restricted))
+    if not restricted:
+        return set()
+    named, glass = _named_and_glass(user, restricted, timezone.now())
+    return {p for p in restricted if p not in named and p not in glass}
+
+
+def _may_manage_restrictions(user) -> bool:
+    return _is_dpo(user) or user.can(Capability.CONTACT_DECIDE)
+
+
+def restrictions_in_force(user) -> list[PersonRestriction]:
+    """Restricted people with their named users, for the DPO and practice managers."""
+    if not _may_manage_restrictions(user):
+        return []
+    restrictions = list(
+        PersonRestriction.objects.filter(lifted_at__isnull=True)
+        .select_related("person", "restricted_by")
+        .order_by("-restricted_at")
+    )
+    named = dict(
+        RestrictedAccessGrant.objects.filter(
+            person_id__in=[r.person_id for r in restrictions], revoked_at__isnull=True
+        )
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values_list("person_id", "n")
+    )
+    for restriction in restrictions:
+        restriction.named_count = named.get(restriction.person_id, 0)
+    return restrictions
+
+
+def restriction_get_for_user(user, pk) -> PersonRestriction:
+    if not _may_manage_restrictions(user):
+        raise Http404("No such restriction.")
+    restriction = (
+        PersonRestriction.objects.select_related("person", "restricted_by", "lifted_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if restriction is None:
+        raise Http404("No such restriction.")
+    restriction.grants = list(
+        RestrictedAccessGrant.objects.filter(
+            person_id=restriction.person_id, revoked_at__isnull=True
+        )
+        .select_related("user", "user__agency", "granted_by")
+        .order_by("user__last_name", "user__first_name")
+    )
+    restriction.break_glass = list(
+        BreakGlassAccess.objects.filter(
+            person_id=restriction.person_id, accessed_at__gte=restriction.restricted_at
+        )
+        .select_related("user", "user__agency", "reviewed_by")
+        .order_by("-accessed_at")[:50]
+    )
+    return restriction
+
+
+def restricted_person_may_see_name(user, restriction) -> bool:
+    """The DPO and the named users see who a restricted record is about; other managers see
+    only its local ID."""
+    return _is_dpo(user) or any(g.user_id == user.pk for g in getattr(restriction, "grants", []))
+
+
+def break_glass_recent(user, limit: int = 20) -> list[BreakGlassAccess]:
+    if not _is_dpo(user):
+        return []
+    return list(
+        BreakGlassAccess.objects.select_related(
+            "user", "user__agency", "person", "reviewed_by"
+        ).order_by("-accessed_at")[:limit]
+    )
+
+
+def break_glass_get_for_user(user, pk) -> BreakGlassAccess:
+    if not _is_dpo(user):
+        raise Http404("No such access.")
+    access = BreakGlassAccess.objects.filter(pk=pk).first()
+    if access is None:
+        raise Http404("No such access.")
+    return access
+
+
+# == Part A: the DPO dashboard =================================================================
+
+DASHBOARD_PERIODS = {
+    "month": "This month",
+    "quarter": "The last 3 months",
+    "year": "The last 12 months",
+}
+
+
+@dataclass(frozen=True)
+class Volume:
+    label: str
+    count: int
+
+
+@dataclass
+class DpoDashboard:
+    period: str
+    period_start: datetime
+    month_start: datetime
+    overrides_this_month: list
+    overrides_awaiting: int
+    break_glass: list
+    break_glass_unreviewed: int
+    shared_total: int
+    by_from_agency: list[Volume]
+    by_to_agency: list[Volume]
+    by_article6: list[Volume]
+    by_kind: list[Volume]
+
+    @property
+    def period_label(self) -> str:
+        return DASHBOARD_PERIODS[self.period]
+
+
+def _month_start(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return _day_start(local.date().replace(day=1))
+
+
+def _period_start(period: str, now: datetime) -> datetime:
+    if period == "quarter":
+        return _day_start(timezone.localtime(now).date() - timedelta(days=91))
+    if period == "year":
+        return _day_start(timezone.localtime(now).date() - timedelta(days=365))
+    return _month_start(now)
+
+
+def dpo_dashboard(user, *, period: str = "month", now: datetime | None = None) -> DpoDashboard:
+    """Overrides agreed this month, recent break-glass access, and sharing volumes by agency
+    and lawful basis for ``period`` — aggregate queries, a constant number whatever the
+    volumes."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+
+    from .codes import Article6, DisclosureKind
+
+    if not _is_dpo(user):
+        raise Http404
+    now = now or timezone.now()
+    period = period if period in DASHBOARD_PERIODS else "month"
+    month_start = _month_start(now)
+    start = _period_start(period, now)
+    overrides = list(
+        ConsentOverride.unscoped.filter(status=OverrideStatus.AGREED, decided_at__gte=month_start)
+        .select_related("contact", "agency", "proposed_by", "decided_by")
+        .order_by("-decided_at")
+    )
+    awaiting = ConsentOverride.unscoped.filter(status=OverrideStatus.PROPOSED).count()
+    shared = SharingRecord.objects.filter(shared_at__gte=start, shared_at__lte=now)
+
+    def volumes(rows, label) -> list[Volume]:
+        return sorted(
+            (Volume(label(r["key"]), r["n"]) for r in rows), key=lambda v: (-v.count, v.label)
+        )
+
+    by_from = shared.values(key=F("from_agency__name")).annotate(n=Count("pk"))
+    by_to = shared.values(
+        key=Coalesce("to_agency__name", "to_team__agency__name", Value("Outside the agencies"))
+    ).annotate(n=Count("pk"))
+    by_basis = shared.values(key=F("article6")).annotate(n=Count("pk"))
+    by_kind = shared.values(key=F("kind")).annotate(n=Count("pk"))
+    by_from_agency = volumes(by_from, str)
+    return DpoDashboard(
+        period=period,
+        period_start=start,
+        month_start=month_start,
+        overrides_this_month=overrides,
+        overrides_awaiting=awaiting,
+        break_glass=break_glass_recent(user, limit=10),
+        break_glass_unreviewed=BreakGlassAccess.objects.filter(reviewed_at__isnull=True).count(),
+        shared_total=sum(v.count for v in by_from_agency),
+        by_from_agency=by_from_agency,
+        by_to_agency=volumes(by_to, str),
+        by_article6=volumes(by_basis, lambda k: Article6(k).label),
+        by_kind=volumes(by_kind, lambda k: DisclosureKind(k).label),
+    )

@@ -105,19 +105,18 @@ class TestEnquiryOpen:
 
     def test_refuses_without_consent_or_a_reason(self, open_enquiry):
         contact = RecordedContactFactory(consent_status=ConsentStatus.REFUSED, consent_reason="")
-        with pytest.raises(DomainError, match="no reason is recorded"):
+        with pytest.raises(DomainError, match="no consent override is agreed"):
             open_enquiry(contact=contact)
         contact.refresh_from_db()
         assert contact.status == ContactStatus.RECORDED
         assert not MashEnquiry.unscoped.exists()
         assert not SharingRecord.objects.exists()
 
-    @pytest.mark.parametrize(
-        "status", [ConsentStatus.REFUSED, ConsentStatus.NOT_SOUGHT, ConsentStatus.WITHDRAWN]
-    )
-    def test_opens_without_consent_when_the_reason_is_recorded(self, open_enquiry, status):
+    # Refused or withdrawn consent needs an agreed override (governance tests cover it).
+    def test_opens_without_consent_when_the_reason_is_recorded(self, open_enquiry):
         contact = RecordedContactFactory(
-            consent_status=status, consent_reason="Asking would put the child at risk."
+            consent_status=ConsentStatus.NOT_SOUGHT,
+            consent_reason="Asking would put the child at risk.",
         )
         enquiry = open_enquiry(contact=contact)
         record = SharingRecord.objects.get(record_id=str(request_for(enquiry, "POLICE").pk))
