@@ -231,8 +231,13 @@ def contact_timeline(user, contact: Contact) -> list[TimelineEvent]:
                 _person_name(decision.decided_by),
             )
         )
-        if decision.feedback_sent_at:
-            events.append(TimelineEvent(decision.feedback_sent_at, "Feedback sent to the referrer"))
+        # What the decision caused (handover, referrer feedback or why none) is the decisions
+        # app's to describe.
+        from openmash.decisions.selectors import decision_events
+
+        events.extend(
+            TimelineEvent(at, title, detail) for at, title, detail in decision_events(decision)
+        )
     return sorted(events, key=lambda e: e.at)
 
 
