@@ -36,6 +36,7 @@ class Article9(models.TextChoices):
     )
     LEGAL_CLAIMS = "9_2_f", "Art 9(2)(f) legal claims"
     EXPLICIT_CONSENT = "9_2_a", "Art 9(2)(a) explicit consent"
+    STATISTICS = "9_2_j", "Art 9(2)(j) archiving, research or statistics (DPA Sch 1 para 4)"
 
 
 class Article10(models.TextChoices):

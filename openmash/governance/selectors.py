@@ -625,3 +625,432 @@ def dpo_dashboard(user, *, period: str = "month", now: datetime | None = None) -
         by_article6=volumes(by_basis, lambda k: Article6(k).label),
         by_kind=volumes(by_kind, lambda k: DisclosureKind(k).label),
     )
+
+
+# == Part B: data subject rights, retention and disposal, breaches ============================
+#
+# The rights register, breach register and what hangs off them are for the data protection
+# officer only. The one exception: a flag saying an opinion is incorrect is shown with the
+# contact, to whoever may read the contact.
+
+_DPO_ONLY_MODELS = (
+    "governance.RightsRequest",
+    "governance.RightsAction",
+    "governance.SubjectAccessExport",
+    "governance.RecipientNotification",
+    "governance.ProcessingRestriction",
+    "governance.Breach",
+    "governance.BreachAction",
+)
+
+
+def _dpo_only_scope(qs, user):
+    return qs if _is_dpo(user) else qs.none()
+
+
+for _label in _DPO_ONLY_MODELS:
+    scope_rule(_label)(_dpo_only_scope)
+
+
+@scope_rule("governance.IncorrectOpinionFlag")
+def _opinion_flag_scope(qs, user):
+    if _is_dpo(user):
+        return qs
+    if can_read_contacts(user):
+        from openmash.contacts.models import Contact
+
+        return qs.filter(contact__in=Contact.objects.for_user(user))
+    return qs.none()
+
+
+def _require_dpo(user) -> None:
+    if not _is_dpo(user):
+        raise Http404("Not found.")
+
+
+# -- "who has this been shared with?" (for notifications) -----------------------------------
+
+
+@dataclass
+class ShareRecipient:
+    """One recipient on the Record of Sharing (an agency, a team, or someone outside the
+    agencies such as a referrer) with every disclosure they received, newest first."""
+
+    key: str
+    agency: object  # accounts.Agency | None
+    team: object  # accounts.Team | None
+    description: str
+    records: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if (
+            self.team is not None
+            and self.agency is not None
+            and self.team.agency_id != self.agency.pk
+        ):
+            return f"{self.team.name} ({self.agency.name})"
+        if self.team is not None:
+            return self.team.name
+        if self.agency is not None:
+            return self.agency.name
+        return self.description
+
+    @property
+    def last_shared_at(self):
+        return self.records[0].shared_at if self.records else None
+
+    @property
+    def items_text(self) -> str:
+        """What they were given, without its content: kind, contact reference, date."""
+        lines = []
+        for record in self.records:
+            where = record.contact.reference if record.contact_id else record.record_type
+            when = timezone.localtime(record.shared_at).strftime("%d/%m/%Y")
+            lines.append(f"{record.get_kind_display()} – {where} – {when}")
+        return "\n".join(lines)
+
+
+def _recipient_key(record) -> str:
+    if record.to_agency_id or record.to_team_id:
+        return f"agency:{record.to_agency_id or ''}|team:{record.to_team_id or ''}"
+    return f"other:{record.to_description.strip().lower()}"
+
+
+def _share_recipients(records) -> list[ShareRecipient]:
+    grouped: dict[str, ShareRecipient] = {}
+    for record in records:
+        key = _recipient_key(record)
+        if key not in grouped:
+            grouped[key] = ShareRecipient(
+                key=key,
+                agency=record.to_agency,
+                team=record.to_team,
+                description=""
+                if (record.to_agency_id or record.to_team_id)
+                else record.to_description.strip(),
+            )
+        grouped[key].records.append(record)
+    return sorted(grouped.values(), key=lambda r: (r.label.lower(), r.key))
+
+
+def _sharing_rows(qs, exclude_kinds):
+    if exclude_kinds:
+        qs = qs.exclude(kind__in=list(exclude_kinds))
+    return (
+        qs.select_related("to_agency", "to_team", "to_team__agency", "contact")
+        .distinct()
+        .order_by("-shared_at", "-pk")
+    )
+
+
+def recipients_for_person(person, *, exclude_kinds=()) -> list[ShareRecipient]:
+    """Every recipient of a disclosure about ``person`` on the Record of Sharing (the
+    disclosures whose subjects include them), with what each was given, in one query. For
+    services and for the DPO's pages (their views check ``governance.manage``); the same
+    answer as the "who has this been shared with?" page."""
+    person_id = getattr(person, "pk", person)
+    return _share_recipients(
+        _sharing_rows(SharingRecord.objects.filter(subjects__id=person_id), exclude_kinds)
+    )
+
+
+def recipients_for_contact(contact_id, *, exclude_kinds=()) -> list[ShareRecipient]:
+    """Every recipient of a disclosure made from one contact (e.g. of an opinion in it)."""
+    return _share_recipients(
+        _sharing_rows(SharingRecord.objects.filter(contact_id=contact_id), exclude_kinds)
+    )
+
+
+# -- the rights register ----------------------------------------------------------------------
+
+
+def rights_request_queue(user) -> QuerySet:
+    """Every rights request the user may see (the DPO: all), for the register page."""
+    from .models import RightsRequest
+
+    return RightsRequest.objects.for_user(user).select_related("person")
+
+
+def rights_request_get_for_user(user, pk, *, channel: str = ""):
+    """One request with its action log, notifications, exports and any restriction — else 404.
+    With ``channel`` (a page showing it) the view goes to the access log."""
+    from openmash.audit.services import access_record
+
+    from .models import (
+        ProcessingRestriction,
+        RecipientNotification,
+        RightsAction,
+        RightsRequest,
+        SubjectAccessExport,
+    )
+
+    rights_request = (
+        RightsRequest.objects.for_user(user)
+        .select_related("person", "closed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if rights_request is None:
+        raise Http404("No such request.")
+    rights_request.action_log = list(
+        RightsAction.objects.for_user(user)
+        .filter(rights_request=rights_request)
+        .select_related("by")
+        .order_by("at", "created_at")
+    )
+    rights_request.notification_list = list(
+        RecipientNotification.objects.for_user(user)
+        .filter(rights_request=rights_request)
+        .select_related("to_agency", "to_team", "sent_by", "acknowledged_by")
+        .order_by("created_at", "pk")
+    )
+    rights_request.export_list = list(
+        SubjectAccessExport.objects.for_user(user)
+        .filter(rights_request=rights_request)
+        .select_related("prepared_by", "released_by")
+        .order_by("-prepared_at")
+    )
+    rights_request.processing_restriction = (
+        ProcessingRestriction.objects.for_user(user)
+        .filter(person_id=rights_request.person_id, lifted_at__isnull=True)
+        .first()
+        if rights_request.person_id
+        else None
+    )
+    if channel:
+        access_record(user, rights_request, channel, person_id=rights_request.person_id)
+    return rights_request
+
+
+def rights_person_candidates(user, query, limit: int = 10) -> list:
+    """People matching a name, date of birth or identifiers, for the DPO to say whom a request
+    is about. Reads the whole index (``unscoped``): the DPO answers for every agency's records;
+    see ``subject_access``."""
+    from openmash.people.models import Person
+    from openmash.people.search import person_matches
+
+    if not _is_dpo(user):
+        return []
+    return person_matches(Person.unscoped.all(), query, limit=limit, min_score=30)
+
+
+def rights_person_get(user, person_id):
+    from openmash.people.models import Person
+
+    _require_dpo(user)
+    person = Person.unscoped.filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def subject_access_export_get_for_user(user, pk):
+    from .models import SubjectAccessExport
+
+    export = (
+        SubjectAccessExport.objects.for_user(user)
+        .select_related("rights_request", "rights_request__person", "prepared_by", "released_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if export is None:
+        raise Http404("No such export.")
+    return export
+
+
+@dataclass
+class SubjectAccessPreview:
+    export: object
+    document: dict  # with the chosen redactions applied
+    groups: list  # [(category, [ThirdParty, …])]
+    keys: list[str]
+
+
+def subject_access_preview(user, export, *, channel: str) -> SubjectAccessPreview:
+    """Everything held on the export's person, with the third-party items for the redaction
+    step. Read unscoped for the DPO alone (``subject_access``); written to the access log."""
+    from openmash.audit.services import access_record
+
+    from .subject_access import (
+        subject_access_collect,
+        subject_access_render,
+        third_party_groups,
+        third_party_items,
+    )
+
+    _require_dpo(user)
+    person = export.rights_request.person
+    if person is None:
+        raise Http404("No person.")
+    collected = subject_access_collect(person)
+    items = third_party_items(collected)
+    access_record(user, person, channel, person_id=person.pk)
+    return SubjectAccessPreview(
+        export=export,
+        document=subject_access_render(collected, export.redacted_keys),
+        groups=third_party_groups(items),
+        keys=[item.key for item in items],
+    )
+
+
+def rights_record_items(user, rights_request, fields) -> list:
+    """The details of the request's person that can be corrected (or flagged) — DPO only."""
+    from .services_rights import person_record_items
+
+    _require_dpo(user)
+    if rights_request.person is None:
+        return []
+    return person_record_items(rights_request.person, fields)
+
+
+def rights_erasure_assessment(user, rights_request):
+    from .services_rights import erasure_assessment
+
+    _require_dpo(user)
+    if rights_request.person is None:
+        return None
+    return erasure_assessment(rights_request.person)
+
+
+def recipient_notification_get_for_user(user, pk):
+    from .models import RecipientNotification
+
+    notification = (
+        RecipientNotification.objects.for_user(user)
+        .select_related("rights_request", "to_agency", "to_team")
+        .filter(pk=pk)
+        .first()
+    )
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def processing_restriction_in_force(person_id):
+    """The restriction of processing (Art 18) in force for a person, or None. For any code
+    about to use a person's data for something new (a new information request, a report):
+    while restricted, only storage, legal claims or protecting another person are allowed."""
+    from .models import ProcessingRestriction
+
+    return ProcessingRestriction.unscoped.filter(
+        person_id=person_id, lifted_at__isnull=True
+    ).first()
+
+
+def incorrect_opinions_for_contact(user, contact) -> list:
+    """Opinions on this contact found to be incorrect, newest first, if the user may read it."""
+    from .models import IncorrectOpinionFlag
+
+    return list(
+        IncorrectOpinionFlag.objects.for_user(user)
+        .filter(contact_id=getattr(contact, "pk", contact))
+        .select_related("flagged_by")
+        .order_by("-flagged_at")
+    )
+
+
+@dataclass(frozen=True)
+class RegisterCounts:
+    """Figures for the DPO dashboard: what is open, overdue, and the next deadlines."""
+
+    open: int
+    overdue: int
+    next_due: list
+
+
+def rights_register_summary(user, *, limit: int = 5) -> RegisterCounts | None:
+    """Open rights requests, how many are overdue, and the next due (for the dashboard)."""
+    from .models import OPEN_RIGHTS_STATUSES
+
+    if not _is_dpo(user):
+        return None
+    open_requests = rights_request_queue(user).filter(status__in=OPEN_RIGHTS_STATUSES)
+    return RegisterCounts(
+        open=open_requests.count(),
+        overdue=open_requests.filter(due_on__lt=timezone.localdate()).count(),
+        next_due=list(open_requests.order_by("due_on", "pk")[:limit]),
+    )
+
+
+def breach_register_summary(user, *, limit: int = 5) -> RegisterCounts | None:
+    """Open breaches, how many have missed the 72-hour ICO decision, and the next clocks."""
+    from .models import BreachStatus
+
+    if not _is_dpo(user):
+        return None
+    open_breaches = breach_queue(user).filter(status=BreachStatus.OPEN)
+    awaiting = open_breaches.filter(ico_report__isnull=True)
+    return RegisterCounts(
+        open=open_breaches.count(),
+        overdue=awaiting.filter(ico_due_at__lt=timezone.now()).count(),
+        next_due=list(awaiting.order_by("ico_due_at", "pk")[:limit]),
+    )
+
+
+# -- retention ------------------------------------------------------------------------------
+
+
+def retention_schedules_for_user(user) -> list:
+    from .models import RetentionSchedule
+
+    _require_dpo(user)
+    return list(RetentionSchedule.objects.order_by("-active", "record_type", "created_at"))
+
+
+def retention_schedule_get_for_user(user, pk):
+    from .models import RetentionSchedule
+
+    _require_dpo(user)
+    schedule = RetentionSchedule.objects.filter(pk=pk).first()
+    if schedule is None:
+        raise Http404("No such schedule.")
+    return schedule
+
+
+def retention_dry_run_for_user(user):
+    from .services_retention import retention_report
+
+    _require_dpo(user)
+    return retention_report()
+
+
+def disposal_log_for_user(user) -> QuerySet:
+    from .models import DisposalLog
+
+    _require_dpo(user)
+    return DisposalLog.objects.select_related("run_by").order_by("-run_at", "-pk")
+
+
+# -- breaches -------------------------------------------------------------------------------
+
+
+def breach_queue(user) -> QuerySet:
+    from .models import Breach
+
+    return Breach.objects.for_user(user).select_related("lead_agency", "reported_by")
+
+
+def breach_get_for_user(user, pk, *, channel: str = ""):
+    from openmash.audit.services import access_record
+
+    from .models import BreachAction
+
+    breach = (
+        breach_queue(user)
+        .select_related("ico_decided_by", "individuals_decided_by", "closed_by")
+        .prefetch_related("agencies")
+        .filter(pk=pk)
+        .first()
+    )
+    if breach is None:
+        raise Http404("No such breach.")
+    breach.action_log = list(
+        BreachAction.objects.for_user(user)
+        .filter(breach=breach)
+        .select_related("by")
+        .order_by("at", "created_at")
+    )
+    if channel:
+        access_record(user, breach, channel)
+    return breach

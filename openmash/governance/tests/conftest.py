@@ -56,3 +56,25 @@ def open_enquiry(staff, agencies):
         )
 
     return _open
+
+
+# -- Part B: data subject rights, retention, breaches -----------------------------------------
+
+
+@pytest.fixture
+def dpo(make_user):
+    """The data protection officer (children's social care)."""
+    return make_user(Role.DPO, username="dpo-b", email="dpo-b@example.org")
+
+
+@pytest.fixture
+def person_with_history(make_user, agencies):
+    """person_with_history() -> a child with a decided contact (a parent, a referrer, police and
+    health responses, analysis, decision) and Record of Sharing entries to four recipients:
+    police, health, the Assessment team and the referrer's email."""
+    from .partb_factories import person_with_history as build
+
+    def _build(**kwargs):
+        return build(make_user=make_user, agencies=agencies, **kwargs)
+
+    return _build
