@@ -245,3 +245,32 @@ def _person_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
+
+
+def _register_work_queues() -> None:
+    from openmash.accounts.roles import Capability
+    from openmash.core.work import WorkQueue, register
+
+    register(
+        WorkQueue(
+            "To record",
+            "contacts:to_record",
+            lambda user: user.can(Capability.CONTACT_RECORD),
+            lambda user: Contact.objects.for_user(user).filter(status=ContactStatus.SUBMITTED),
+            "decision_due_at",
+            "Online referrals to check and record",
+        )
+    )
+    register(
+        WorkQueue(
+            "To screen",
+            "contacts:to_screen",
+            lambda user: user.can(Capability.CONTACT_SCREEN),
+            lambda user: Contact.objects.for_user(user).filter(status=ContactStatus.RECORDED),
+            "decision_due_at",
+            "Recorded contacts waiting for RAG rating and route",
+        )
+    )
+
+
+_register_work_queues()

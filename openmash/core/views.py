@@ -16,11 +16,17 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request):
-    """The landing page: what this user's roles let them do, first things first."""
+    """The landing page: how much work waits in each queue this user acts on (and how much is
+    overdue), then shortcuts to everything their roles allow."""
+    from .work import work_summary_for
+
     return render(
         request,
         "core/home.html",
-        {"shortcuts": [i for i in navigation_for(request, request.user) if i["url"] != "/"]},
+        {
+            "work": work_summary_for(request.user),
+            "shortcuts": [i for i in navigation_for(request, request.user) if i["url"] != "/"],
+        },
     )
 
 

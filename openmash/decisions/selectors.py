@@ -223,3 +223,32 @@ def partner_outcomes(user) -> QuerySet:
         .only("id", "outcome", "decided_at", "contact__id", "contact__reference")
         .order_by("-decided_at")
     )
+
+
+def _register_work_queues() -> None:
+    from openmash.accounts.roles import Capability
+    from openmash.core.work import WorkQueue, register
+
+    register(
+        WorkQueue(
+            "Awaiting decision",
+            "decisions:awaiting",
+            lambda user: user.can(Capability.CONTACT_DECIDE),
+            lambda user: Contact.objects.for_user(user).filter(status=ContactStatus.ANALYSED),
+            "decision_due_at",
+            "Analysed contacts waiting for the practice manager's decision",
+        )
+    )
+    register(
+        WorkQueue(
+            "Decided today",
+            "decisions:today",
+            lambda user: user.can(Capability.CONTACT_DECIDE),
+            lambda user: decided_today_queue(user),
+            "",
+            "Decisions made today, with handovers and feedback",
+        )
+    )
+
+
+_register_work_queues()

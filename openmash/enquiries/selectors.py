@@ -299,3 +299,42 @@ def enquiry_for_contact(user, contact) -> MashEnquiry | None:
         .filter(contact_id=contact.pk)
         .first()
     )
+
+
+def _register_work_queues() -> None:
+    from openmash.accounts.roles import Capability
+    from openmash.core.work import WorkQueue, register
+
+    register(
+        WorkQueue(
+            "Requests to my agency",
+            "enquiries:request_queue",
+            lambda user: user.can(Capability.ENQUIRY_RESPOND),
+            lambda user: _own_agency_requests(user).filter(status=RequestStatus.REQUESTED),
+            "due_at",
+            "Information requests your agency has not answered yet",
+        )
+    )
+    register(
+        WorkQueue(
+            "Open enquiries",
+            "enquiries:open_queue",
+            lambda user: is_csc_staff(user) and user.can(Capability.ENQUIRY_MANAGE),
+            lambda user: MashEnquiry.objects.for_user(user).filter(status=EnquiryStatus.OPEN),
+            "responses_due_at",
+            "MASH enquiries waiting for agency responses",
+        )
+    )
+    register(
+        WorkQueue(
+            "Awaiting analysis",
+            "enquiries:ready_queue",
+            lambda user: is_csc_staff(user) and user.can(Capability.ENQUIRY_ANALYSE),
+            lambda user: MashEnquiry.objects.for_user(user).filter(status=EnquiryStatus.READY),
+            "contact__decision_due_at",
+            "Responses are in: record the analysis and recommendation",
+        )
+    )
+
+
+_register_work_queues()
