@@ -41,6 +41,10 @@ app.conf.beat_schedule = {
         "task": "openmash.meetings.tasks.meetings_create_today",
         "schedule": crontab(hour=6, minute=0),
     },
+    "governance-retention-disposal": {
+        "task": "openmash.governance.tasks.retention_disposal",
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
+    },
     "embedded-broker-prune": {
         "task": "openmash.tasks.tasks.prune_embedded_broker",
         "schedule": crontab(minute=17),
