@@ -1,12 +1,14 @@
 """The dashboard's slots for the data subject rights register and the breach register.
 
-Those registers are built separately (issue 5, part B). A slot shows real figures once its
-register's model exists, and otherwise says that it will appear — never a made-up number.
+Those registers are built separately (issue 5, part B) and expose ``rights_register_summary``
+and ``breach_register_summary`` in ``selectors``. A slot shows their figures once the summary
+exists, and otherwise says that it will appear — never a made-up number.
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.apps import apps
+from . import selectors
 
 
 @dataclass(frozen=True)
@@ -14,35 +16,50 @@ class RegisterSummary:
     title: str
     exists: bool
     open_count: int | None = None
+    overdue_count: int | None = None
+    overdue_label: str = ""
+    next_due: date | datetime | None = None
     note: str = ""
 
+    @property
+    def next_due_is_a_time(self) -> bool:
+        return isinstance(self.next_due, datetime)
 
-def _model(*names):
-    for name in names:
-        try:
-            return apps.get_model("governance", name)
-        except LookupError:
-            continue
+
+_SLOTS = (
+    ("Data subject rights requests", "rights_register_summary", "past the one-month deadline"),
+    ("Personal data breaches", "breach_register_summary", "past the 72-hour ICO decision"),
+)
+
+
+def _due(item):
+    for name in ("due_on", "ico_due_at", "due_at"):
+        value = getattr(item, name, None)
+        if value is not None:
+            return value
     return None
 
 
 def register_summaries(user) -> list[RegisterSummary]:
     summaries = []
-    for title, names in (
-        ("Data subject rights requests", ("RightsRequest", "DataSubjectRequest")),
-        ("Personal data breaches", ("Breach", "DataBreach", "BreachRecord")),
-    ):
-        model = _model(*names)
-        if model is None:
+    for title, function_name, overdue_label in _SLOTS:
+        summary_for = getattr(selectors, function_name, None)
+        counts = summary_for(user) if summary_for is not None else None
+        if counts is None:
             summaries.append(
                 RegisterSummary(
-                    title,
-                    exists=False,
-                    note="These appear here once the register exists.",
+                    title, exists=False, note="These appear here once the register exists."
                 )
             )
-        else:
-            summaries.append(
-                RegisterSummary(title, exists=True, open_count=model._default_manager.count())
+            continue
+        summaries.append(
+            RegisterSummary(
+                title,
+                exists=True,
+                open_count=counts.open,
+                overdue_count=counts.overdue,
+                overdue_label=overdue_label,
+                next_due=_due(counts.next_due[0]) if counts.next_due else None,
             )
+        )
     return summaries

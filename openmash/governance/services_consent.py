@@ -204,6 +204,8 @@ def consent_record(
     now = timezone.now()
     if recorded_at is not None and recorded_at > now:
         raise ConsentInvalid("The time consent was recorded cannot be in the future.", "")
+    if recorded_at is not None and recorded_at < contact.received_at:
+        raise ConsentInvalid("The time consent was recorded cannot be before the contact.", "")
 
     with transaction.atomic():
         locked = _locked_contact(contact)

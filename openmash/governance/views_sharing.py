@@ -70,15 +70,13 @@ def sharing_search(request):
                 status = 400
         else:
             form = SharingSearchForm(request.POST)
-            if form.is_valid():
-                local_id = form.cleaned_data["local_id"]
-                found = selectors.sharing_person_by_local_id(user, local_id) if local_id else None
-                if local_id and found is None:
-                    form.add_error(
-                        "local_id", "No one in the person index has this local person ID"
-                    )
-                else:
-                    return _keep(request, form.search(person_id=found.pk if found else None))
+            valid = form.is_valid()
+            local_id = form.cleaned_data.get("local_id", "")
+            found = selectors.sharing_person_by_local_id(user, local_id) if local_id else None
+            if local_id and found is None:
+                form.add_error("local_id", "No one in the person index has this local person ID")
+            elif valid:
+                return _keep(request, form.search(person_id=found.pk if found else None))
             status = 400
     paginator = Paginator(selectors.sharing_records_search(user, search), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
