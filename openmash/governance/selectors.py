@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from django.db.models import Case, Count, F, Max, Min, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -324,66 +324,32 @@ def sharing_person_candidates(user, query, limit: int = 10) -> list:
 class Recipient:
     """Somebody a person's information was shared with, and how often."""
 
-    agency: str
-    team: str
-    description: str
+    label: str
     times: int
     first_shared_at: datetime
     last_shared_at: datetime
     kinds: tuple[str, ...]
 
-    @property
-    def label(self) -> str:
-        if self.team:
-            return f"{self.team} ({self.agency})" if self.agency else self.team
-        return self.agency or self.description
-
 
 def sharing_recipients_for_person(user, person_id) -> list[Recipient]:
     """ "Who has this been shared with?": every recipient of a disclosure about the person, as
-    the Record of Sharing holds it (agency, team or person outside the agencies), most recent
-    first. Two queries. Rights requests use it to list whom to notify."""
+    the Record of Sharing holds it (agency, team or someone outside the agencies), most recent
+    first. Built on ``recipients_for_person`` — the list rectification, erasure and restriction
+    notify — so the two answers cannot differ. One query."""
     if not _is_dpo(user):
         return []
-    from .codes import DisclosureKind
-
-    rows = (
-        SharingRecord.objects.filter(subjects__id=person_id)
-        .values(
-            "to_agency__name",
-            "to_team__name",
-            "to_team__agency__name",
-            "to_description",
-            "kind",
+    recipients = []
+    for share in recipients_for_person(person_id):
+        records = share.records  # newest first
+        recipients.append(
+            Recipient(
+                label=share.label,
+                times=len(records),
+                first_shared_at=records[-1].shared_at,
+                last_shared_at=records[0].shared_at,
+                kinds=tuple(sorted({r.get_kind_display() for r in records})),
+            )
         )
-        .annotate(times=Count("pk"), first=Min("shared_at"), last=Max("shared_at"))
-    )
-    grouped: dict[tuple, dict] = {}
-    for row in rows:
-        team = row["to_team__name"] or ""
-        agency = row["to_agency__name"] or (row["to_team__agency__name"] if team else "") or ""
-        key = (agency, team, "" if (agency or team) else row["to_description"])
-        entry = grouped.setdefault(
-            key, {"times": 0, "first": row["first"], "last": row["last"], "kinds": []}
-        )
-        entry["times"] += row["times"]
-        entry["first"] = min(entry["first"], row["first"])
-        entry["last"] = max(entry["last"], row["last"])
-        label = DisclosureKind(row["kind"]).label
-        if label not in entry["kinds"]:
-            entry["kinds"].append(label)
-    recipients = [
-        Recipient(
-            agency=k[0],
-            team=k[1],
-            description=k[2],
-            times=v["times"],
-            first_shared_at=v["first"],
-            last_shared_at=v["last"],
-            kinds=tuple(sorted(v["kinds"])),
-        )
-        for k, v in grouped.items()
-    ]
     return sorted(recipients, key=lambda r: r.last_shared_at, reverse=True)
 
 

@@ -237,7 +237,7 @@ def test_who_has_this_been_shared_with(staff, agencies, teams_by_code, dpo_clien
     recipients = {r.label: r.times for r in response.context["recipients"]}
     assert recipients == {
         agencies["CSC"].name: 2,
-        f"{team.name} ({team.agency.name})": 1,
+        team.name: 1,
         agencies["POLICE"].name: 2,
         "referrer@school.example": 1,
     }
