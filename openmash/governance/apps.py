@@ -29,3 +29,6 @@ class GovernanceConfig(AppConfig):
         register(NavItem("Consent overrides", "governance:override_queue", (C.ENQUIRY_RESPOND,)))
         # After the contacts, enquiries and decisions loaders (INSTALLED_APPS order).
         demo.register(load_demo_governance)
+
+        # -- Part B: data subject rights, retention and disposal, breaches --
+        register(NavItem("Rights requests", "governance:rights_list", (C.GOVERNANCE_MANAGE,)))

@@ -489,6 +489,10 @@ class RightsRequest(BaseModel):
 
         return (self.due_on - timezone.localdate()).days
 
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_remaining
+
 
 class RightsActionKind(models.TextChoices):
     REGISTERED = "registered", "Request registered"

@@ -245,6 +245,12 @@ _STATUS_MOVES = {
 }
 
 
+def rights_request_next_statuses(rights_request: RightsRequest) -> list[str]:
+    """The statuses a request may move to from where it is."""
+    moves = _STATUS_MOVES.get(rights_request.status, set())
+    return [value for value in RightsRequestStatus.values if value in moves]
+
+
 @transaction.atomic
 def rights_request_set_status(
     rights_request: RightsRequest,
