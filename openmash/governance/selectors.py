@@ -317,7 +317,7 @@ def sharing_person_candidates(user, query, limit: int = 10) -> list:
 
     if not _is_dpo(user):
         return []
-    return person_matches(Person.unscoped.all(), query, limit=limit, min_score=40)
+    return person_matches(Person.unscoped.all(), query, limit=limit, min_score=30)
 
 
 @dataclass(frozen=True)

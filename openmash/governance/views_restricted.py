@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openmash.accounts.permissions import capability_required
 from openmash.accounts.roles import Capability as C
-from openmash.audit.services import channel_from_request
+from openmash.audit.services import AuditTarget, access_record, channel_from_request
 from openmash.core.errors import DomainError
 from openmash.people.models import Person
 
@@ -145,6 +145,15 @@ def restriction_detail(request, pk):
             _attach(lift_form if action == "lift" else grant_form, error)
         if status == 200:
             status = 400  # a form came back with errors
+    show_name = selectors.restricted_person_may_see_name(user, restriction)
+    if show_name:  # the person's name is shown: a view of their record
+        person = restriction.person
+        access_record(
+            user,
+            AuditTarget("people.person", str(person.pk), f"Person {person.local_id}"),
+            channel_from_request(request),
+            person_id=person.pk,
+        )
     return render(
         request,
         "governance/restricted/restriction_detail.html",
@@ -152,7 +161,7 @@ def restriction_detail(request, pk):
             "restriction": restriction,
             "grant_form": grant_form,
             "lift_form": lift_form,
-            "show_name": selectors.restricted_person_may_see_name(user, restriction),
+            "show_name": show_name,
             "active": restriction.lifted_at is None,
         },
         status=status,

@@ -198,3 +198,16 @@ def test_restriction_pages(staff, restricted, signed_in):
         {"local_id": "NOBODY", "reason": "Relative."},
     )
     assert "No one in the person index has this local person ID" in new.content.decode()
+
+
+def test_a_form_posted_without_a_reason_returns_to_its_page_afterwards(
+    staff, restricted, signed_in
+):
+    contact_url = reverse("contacts:detail", args=[restricted.contact.pk])
+    response = signed_in(staff["pm2"]).post(
+        reverse("contacts:screen", args=[restricted.contact.pk]),
+        {"version": restricted.contact.version},
+        HTTP_REFERER=f"http://testserver{contact_url}",
+    )
+    assert response.status_code == 403
+    assert response.context["form"].initial["next"] == contact_url
