@@ -32,3 +32,5 @@ class GovernanceConfig(AppConfig):
 
         # -- Part B: data subject rights, retention and disposal, breaches --
         register(NavItem("Rights requests", "governance:rights_list", (C.GOVERNANCE_MANAGE,)))
+        register(NavItem("Breaches", "governance:breach_list", (C.GOVERNANCE_MANAGE,)))
+        register(NavItem("Retention", "governance:retention_overview", (C.GOVERNANCE_MANAGE,)))

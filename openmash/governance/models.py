@@ -1031,6 +1031,11 @@ class Breach(BaseModel):
         return self.ico_decision_pending and self.ico_hours_remaining(now) < 0
 
     @property
+    def ico_clock_hours(self) -> int:
+        """Whole hours left on the clock, or past it once overdue (for display)."""
+        return int(abs(self.ico_hours_remaining()))
+
+    @property
     def ico_decided_late(self) -> bool:
         return self.ico_decided_at is not None and self.ico_decided_at > self.ico_due_at
 

@@ -3,7 +3,15 @@ posted and kept in the session."""
 
 from django.urls import path
 
-from . import views_consent, views_dpo, views_restricted, views_rights, views_sharing
+from . import (
+    views_breaches,
+    views_consent,
+    views_dpo,
+    views_restricted,
+    views_retention,
+    views_rights,
+    views_sharing,
+)
 
 app_name = "governance"
 
@@ -64,4 +72,22 @@ urlpatterns = [
         views_rights.rights_notification,
         name="rights_notification",
     ),
+    path("retention/", views_retention.retention_overview, name="retention_overview"),
+    path(
+        "retention/schedules/new/",
+        views_retention.retention_schedule_edit,
+        name="retention_schedule_new",
+    ),
+    path(
+        "retention/schedules/<uuid:pk>/",
+        views_retention.retention_schedule_edit,
+        name="retention_schedule_edit",
+    ),
+    path("retention/run/", views_retention.retention_run, name="retention_run"),
+    path("retention/log/", views_retention.retention_log, name="retention_log"),
+    path("retention/extract/", views_retention.retention_extract, name="retention_extract"),
+    path("breaches/", views_breaches.breach_list, name="breach_list"),
+    path("breaches/new/", views_breaches.breach_new, name="breach_new"),
+    path("breaches/<uuid:pk>/", views_breaches.breach_detail, name="breach_detail"),
+    path("breaches/<uuid:pk>/edit/", views_breaches.breach_edit, name="breach_edit"),
 ]
