@@ -34,3 +34,6 @@ class GovernanceConfig(AppConfig):
         register(NavItem("Rights requests", "governance:rights_list", (C.GOVERNANCE_MANAGE,)))
         register(NavItem("Breaches", "governance:breach_list", (C.GOVERNANCE_MANAGE,)))
         register(NavItem("Retention", "governance:retention_overview", (C.GOVERNANCE_MANAGE,)))
+        from .demo_rights import load_demo_rights
+
+        demo.register(load_demo_rights)
