@@ -60,99 +60,126 @@ ROLES = ("rio", "pm", "sw", "tm", "eh", "am", "dpo", "adm", "pol", "hea", "hou",
 #: the Assessment team; "submitted contact" came through the online form; "to-screen contact"
 #: waits for screening; "police request" / "health request" are the enquiry contact's requests.
 MATRIX = """
-route                           object                     rio   pm    sw    tm    eh    am    dpo   adm   pol   hea   hou   anon
+route                                object                      rio   pm    sw    tm    eh    am    dpo   adm   pol   hea   hou   anon
 # -- contacts: children's social care and early help read; recording and screening by capability
-contacts:index                  -                          302   302   302   302   302   302   302   302   302   302   302   302
-contacts:new                    -                          200   200   403   403   403   403   403   403   403   403   403   login
-contacts:to_record              -                          200   200   200   200   200   200   403   403   403   403   403   login
-contacts:to_screen              -                          200   200   200   200   200   200   403   403   403   403   403   login
-contacts:detail                 enquiry contact            200   200   200   200   200   200   403   403   403   403   403   login
-contacts:detail                 decided contact            200   200   200   200   200   200   403   403   403   403   403   login
-contacts:detail                 submitted contact          200   200   200   200   200   200   403   403   403   403   403   login
-contacts:detail                 to-screen contact          200   200   200   200   200   200   403   403   403   403   403   login
-contacts:complete               submitted contact          200   200   403   403   403   403   403   403   403   403   403   login
-contacts:complete               enquiry contact            302   302   403   403   403   403   403   403   403   403   403   login
-contacts:screen                 to-screen contact          403   405   403   405   403   403   403   403   403   403   403   login
+contacts:index                       -                           302   302   302   302   302   302   302   302   302   302   302   302
+contacts:new                         -                           200   200   403   403   403   403   403   403   403   403   403   login
+contacts:to_record                   -                           200   200   200   200   200   200   403   403   403   403   403   login
+contacts:to_screen                   -                           200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                      enquiry contact             200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                      decided contact             200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                      submitted contact           200   200   200   200   200   200   403   403   403   403   403   login
+contacts:detail                      to-screen contact           200   200   200   200   200   200   403   403   403   403   403   login
+contacts:complete                    submitted contact           200   200   403   403   403   403   403   403   403   403   403   login
+contacts:complete                    enquiry contact             302   302   403   403   403   403   403   403   403   403   403   login
+contacts:screen                      to-screen contact           403   405   403   405   403   403   403   403   403   403   403   login
 # -- enquiries: partners see only their own agency's requests; CSC MASH staff see enquiries
-enquiries:index                 -                          302   302   302   302   302   302   403   403   302   302   302   login
-enquiries:request_queue         -                          403   403   403   403   200   403   403   403   200   200   200   login
-enquiries:request_detail        police request             403   403   403   403   404   403   403   403   200   404   404   login
-enquiries:request_detail        health request             403   403   403   403   404   403   403   403   404   200   404   login
-enquiries:request_detail        decided police request     403   403   403   403   404   403   403   403   200   404   404   login
-enquiries:open_queue            -                          200   200   200   200   403   200   403   403   403   403   403   login
-enquiries:ready_queue           -                          200   200   200   200   403   200   403   403   403   403   403   login
-enquiries:enquiry_detail        enquiry                    200   200   200   200   403   200   403   403   403   403   403   login
-enquiries:enquiry_detail        decided enquiry            200   200   200   200   403   200   403   403   403   403   403   login
-enquiries:enquiry_proceed       enquiry                    403   405   403   405   403   403   403   403   403   403   403   login
+enquiries:index                      -                           302   302   302   302   302   302   403   403   302   302   302   login
+enquiries:request_queue              -                           403   403   403   403   200   403   403   403   200   200   200   login
+enquiries:request_detail             police request              403   403   403   403   404   403   403   403   200   404   404   login
+enquiries:request_detail             health request              403   403   403   403   404   403   403   403   404   200   404   login
+enquiries:request_detail             decided police request      403   403   403   403   404   403   403   403   200   404   404   login
+enquiries:open_queue                 -                           200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:ready_queue                -                           200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:enquiry_detail             enquiry                     200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:enquiry_detail             decided enquiry             200   200   200   200   403   200   403   403   403   403   403   login
+enquiries:enquiry_proceed            enquiry                     403   405   403   405   403   403   403   403   403   403   403   login
 # -- decisions: analysis by the social worker, decision by managers, outcomes for partners
-decisions:awaiting              -                          403   200   403   200   403   403   403   403   403   403   403   login
-decisions:today                 -                          403   200   200   200   403   403   403   403   403   403   403   login
-decisions:outcomes              -                          403   403   403   403   200   403   403   403   200   200   200   login
-decisions:analysis              enquiry contact            403   403   200   403   403   403   403   403   403   403   403   login
-decisions:analysis              decided contact            403   403   200   403   403   403   403   403   403   403   403   login
-decisions:decide                enquiry contact            403   200   403   200   403   403   403   403   403   403   403   login
-decisions:decide                decided contact            403   200   403   200   403   403   403   403   403   403   403   login
-decisions:summary               decided contact            200   200   200   200   404   200   403   403   403   403   403   login
-decisions:summary               enquiry contact            404   404   404   404   404   404   403   403   403   403   403   login
-decisions:summary_pdf           decided contact            200   200   200   200   404   200   403   403   403   403   403   login
-decisions:summary_pdf           enquiry contact            404   404   404   404   404   404   403   403   403   403   403   login
+decisions:awaiting                   -                           403   200   403   200   403   403   403   403   403   403   403   login
+decisions:today                      -                           403   200   200   200   403   403   403   403   403   403   403   login
+decisions:outcomes                   -                           403   403   403   403   200   403   403   403   200   200   200   login
+decisions:analysis                   enquiry contact             403   403   200   403   403   403   403   403   403   403   403   login
+decisions:analysis                   decided contact             403   403   200   403   403   403   403   403   403   403   403   login
+decisions:decide                     enquiry contact             403   200   403   200   403   403   403   403   403   403   403   login
+decisions:decide                     decided contact             403   200   403   200   403   403   403   403   403   403   403   login
+decisions:summary                    decided contact             200   200   200   200   404   200   403   403   403   403   403   login
+decisions:summary                    enquiry contact             404   404   404   404   404   404   403   403   403   403   403   login
+decisions:summary_pdf                decided contact             200   200   200   200   404   200   403   403   403   403   403   login
+decisions:summary_pdf                enquiry contact             404   404   404   404   404   404   403   403   403   403   403   login
 # -- people: the person index is children's social care's (and early help's), never partners'
-people:search                   -                          200   200   200   200   200   200   403   403   403   403   403   login
-people:person_detail            person                     200   200   200   200   200   200   403   403   403   403   403   login
-people:contact_person_link      parent on contact          200   200   403   200   403   403   403   403   403   403   403   login
+people:search                        -                           200   200   200   200   200   200   403   403   403   403   403   login
+people:person_detail                 person                      200   200   200   200   200   200   403   403   403   403   403   login
+people:contact_person_link           parent on contact           200   200   403   200   403   403   403   403   403   403   403   login
 # -- audit: the DPO's (and the administrator's) search of the access log and audit trail
-audit:access_log                -                          403   403   403   403   403   403   200   200   403   403   403   login
-audit:entry_detail              audit entry                403   403   403   403   403   403   200   200   403   403   403   login
-audit:record_history            contact history            403   403   403   403   403   403   200   200   403   403   403   login
+audit:access_log                     -                           403   403   403   403   403   403   200   200   403   403   403   login
+audit:entry_detail                   audit entry                 403   403   403   403   403   403   200   200   403   403   403   login
+audit:record_history                 contact history             403   403   403   403   403   403   200   200   403   403   403   login
 # -- meetings: attendees read agendas (partners only their own agency's items); chairs act
-meetings:index                  -                          200   200   200   200   200   403   403   403   200   200   200   login
-meetings:arrange                -                          403   200   403   200   403   403   403   403   403   403   403   login
-meetings:coverage               -                          403   200   403   200   403   403   403   403   403   403   403   login
-meetings:availability           -                          200   200   200   200   200   200   200   200   200   200   200   login
-meetings:availability_cancel    police time away           405   405   405   405   405   405   405   405   405   405   405   login
-meetings:meeting_detail         meeting                    200   200   200   200   200   403   403   403   200   200   200   login
-meetings:agenda                 meeting                    200   200   200   200   200   403   403   403   200   200   200   login
-meetings:agenda_pdf             meeting                    200   200   200   200   200   403   403   403   200   200   200   login
-meetings:minutes                meeting (open)             404   404   404   404   404   403   403   403   404   404   404   login
-meetings:minutes                closed meeting             200   200   200   200   200   403   403   403   200   200   200   login
-meetings:minutes_pdf            meeting (open)             404   404   404   404   404   403   403   403   404   404   404   login
-meetings:minutes_pdf            closed meeting             200   200   200   200   200   403   403   403   200   200   200   login
-meetings:item_detail            item on enquiry contact    200   200   200   200   200   403   403   403   200   200   404   login
-meetings:item_detail            item on to-screen contact  200   200   200   200   200   403   403   403   404   404   404   login
-meetings:item_remove            item on enquiry contact    403   200   403   200   403   403   403   403   403   403   403   login
-meetings:item_move              item on enquiry contact    403   405   403   405   403   403   403   403   403   403   403   login
-meetings:item_add               meeting                    403   405   403   405   403   403   403   403   403   403   403   login
-meetings:meeting_start          meeting                    403   405   403   405   403   403   403   403   403   403   403   login
-meetings:meeting_close          meeting                    403   405   403   405   403   403   403   403   403   403   403   login
-meetings:meeting_refresh        meeting                    403   405   403   405   403   403   403   403   403   403   403   login
-meetings:meeting_notes          meeting                    403   405   403   405   403   403   403   403   403   403   403   login
-meetings:attendance_add         meeting                    403   405   403   405   403   403   403   403   403   403   403   login
-meetings:attendance_remove      police attendance          403   405   403   405   403   403   403   403   403   403   403   login
+meetings:index                       -                           200   200   200   200   200   403   403   403   200   200   200   login
+meetings:arrange                     -                           403   200   403   200   403   403   403   403   403   403   403   login
+meetings:coverage                    -                           403   200   403   200   403   403   403   403   403   403   403   login
+meetings:availability                -                           200   200   200   200   200   200   200   200   200   200   200   login
+meetings:availability_cancel         police time away            405   405   405   405   405   405   405   405   405   405   405   login
+meetings:meeting_detail              meeting                     200   200   200   200   200   403   403   403   200   200   200   login
+meetings:agenda                      meeting                     200   200   200   200   200   403   403   403   200   200   200   login
+meetings:agenda_pdf                  meeting                     200   200   200   200   200   403   403   403   200   200   200   login
+meetings:minutes                     meeting (open)              404   404   404   404   404   403   403   403   404   404   404   login
+meetings:minutes                     closed meeting              200   200   200   200   200   403   403   403   200   200   200   login
+meetings:minutes_pdf                 meeting (open)              404   404   404   404   404   403   403   403   404   404   404   login
+meetings:minutes_pdf                 closed meeting              200   200   200   200   200   403   403   403   200   200   200   login
+meetings:item_detail                 item on enquiry contact     200   200   200   200   200   403   403   403   200   200   404   login
+meetings:item_detail                 item on to-screen contact   200   200   200   200   200   403   403   403   404   404   404   login
+meetings:item_remove                 item on enquiry contact     403   200   403   200   403   403   403   403   403   403   403   login
+meetings:item_move                   item on enquiry contact     403   405   403   405   403   403   403   403   403   403   403   login
+meetings:item_add                    meeting                     403   405   403   405   403   403   403   403   403   403   403   login
+meetings:meeting_start               meeting                     403   405   403   405   403   403   403   403   403   403   403   login
+meetings:meeting_close               meeting                     403   405   403   405   403   403   403   403   403   403   403   login
+meetings:meeting_refresh             meeting                     403   405   403   405   403   403   403   403   403   403   403   login
+meetings:meeting_notes               meeting                     403   405   403   405   403   403   403   403   403   403   403   login
+meetings:attendance_add              meeting                     403   405   403   405   403   403   403   403   403   403   403   login
+meetings:attendance_remove           police attendance           403   405   403   405   403   403   403   403   403   403   403   login
 # -- governance: consent on a contact (CSC), overrides (CSC and the agency asked), the DPO's
 # registers, restricted records (a person restricted by the practice manager; the social
 # worker broke the glass)
-governance:dashboard            -                          403   403   403   403   403   403   200   403   403   403   403   login
-governance:consent_detail       enquiry contact            200   200   200   200   404   200   403   403   403   403   403   login
-governance:consent_record       enquiry contact            200   200   200   200   403   403   403   403   403   403   403   login
-governance:override_propose     refused-consent contact    403   200   403   200   403   403   403   403   403   403   403   login
-governance:not_inform           refused-consent contact    403   200   403   200   403   403   403   403   403   403   403   login
-governance:override_queue       -                          403   403   403   403   200   403   403   403   200   200   200   login
+governance:dashboard                 -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:consent_detail            enquiry contact             200   200   200   200   404   200   403   403   403   403   403   login
+governance:consent_record            enquiry contact             200   200   200   200   403   403   403   403   403   403   403   login
+governance:override_propose          refused-consent contact     403   200   403   200   403   403   403   403   403   403   403   login
+governance:not_inform                refused-consent contact     403   200   403   200   403   403   403   403   403   403   403   login
+governance:override_queue            -                           403   403   403   403   200   403   403   403   200   200   200   login
 # early help read every contact (and so its consent overrides); only the agency asked answers
-governance:override_detail      police override            200   200   200   200   200   200   403   403   200   404   404   login
-governance:sharing_search       -                          403   403   403   403   403   403   200   403   403   403   403   login
-governance:sharing_export       -                          403   403   403   403   403   403   200   403   403   403   403   login
-governance:person_recipients    person                     403   403   403   403   403   403   200   403   403   403   403   login
-governance:break_glass          -                          405   405   405   405   405   405   403   403   403   403   403   login
-governance:break_glass_review   break-glass access         403   403   403   403   403   403   405   403   403   403   403   login
-governance:restricted_list      -                          403   200   403   200   403   403   200   403   403   403   403   login
-governance:restriction_detail   restriction                403   200   403   200   403   403   200   403   403   403   403   login
-people:person_detail            restricted person          403   200   200   403   403   403   403   403   403   403   403   login
+governance:override_detail           police override             200   200   200   200   200   200   403   403   200   404   404   login
+governance:sharing_search            -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:sharing_export            -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:person_recipients         person                      403   403   403   403   403   403   200   403   403   403   403   login
+governance:break_glass               -                           405   405   405   405   405   405   403   403   403   403   403   login
+governance:break_glass_review        break-glass access          403   403   403   403   403   403   405   403   403   403   403   login
+governance:restricted_list           -                           403   200   403   200   403   403   200   403   403   403   403   login
+governance:restriction_detail        restriction                 403   200   403   200   403   403   200   403   403   403   403   login
+# data subject rights: the DPO's alone (subject access about the linked child; a restriction
+# of processing in force for someone else)
+governance:rights_list               -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_new                -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_detail             access request              403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_person             access request              403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_export_prepare     access request (no export)  403   403   403   403   403   403   405   403   403   403   403   login
+governance:rights_rectify            access request              403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_erase              access request              403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_restrict           restriction request         403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_opinion            access request              403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_restriction_lift   restriction request         403   403   403   403   403   403   405   403   403   403   403   login
+governance:rights_export             export                      403   403   403   403   403   403   200   403   403   403   403   login
+governance:rights_export_pdf         export                      403   403   403   403   403   403   404   403   403   403   403   login
+governance:rights_export_json        export                      403   403   403   403   403   403   404   403   403   403   403   login
+governance:rights_notification       recipient notice            403   403   403   403   403   403   405   403   403   403   403   login
+# retention and the breach register: the DPO's alone
+governance:retention_overview        -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:retention_schedule_new    -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:retention_schedule_edit   retention schedule          403   403   403   403   403   403   200   403   403   403   403   login
+governance:retention_run             -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:retention_log             -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:retention_extract         -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:breach_list               -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:breach_new                -                           403   403   403   403   403   403   200   403   403   403   403   login
+governance:breach_detail             breach                      403   403   403   403   403   403   200   403   403   403   403   login
+governance:breach_edit               breach                      403   403   403   403   403   403   200   403   403   403   403   login
+people:person_detail                 restricted person           403   200   200   403   403   403   403   403   403   403   403   login
 # -- reporting: timeliness for managers (figures, no child named)
-reporting:timeliness            -                          403   200   403   200   403   200   403   403   403   403   403   login
+reporting:timeliness                 -                           403   200   403   200   403   200   403   403   403   403   403   login
 # -- notifications: each member of staff's own (a notification of the practice manager's)
-notifications:list              -                          200   200   200   200   200   200   200   200   200   200   200   login
-notifications:read_all          -                          405   405   405   405   405   405   405   405   405   405   405   login
-notifications:read              notification               405   405   405   405   405   405   405   405   405   405   405   login
+notifications:list                   -                           200   200   200   200   200   200   200   200   200   200   200   login
+notifications:read_all               -                           405   405   405   405   405   405   405   405   405   405   405   login
+notifications:read                   notification                405   405   405   405   405   405   405   405   405   405   405   login
 """  # noqa: E501
 
 #: Namespaces that show no case data, and why they are outside the matrix. Any other namespace
@@ -540,12 +567,91 @@ def _governance_scenario(users, agencies) -> dict:
         reason="Duty call about this child tonight: checking who is in the household.",
         channel="people:person_detail",
     )
+    rights = _rights_scenario(users)
     return {
+        **rights,
         "refused-consent contact": refused.pk,
         "police override": override.pk,
         "restricted person": restricted.pk,
         "restriction": restriction.pk,
         "break-glass access": access.pk,
+    }
+
+
+def _rights_scenario(users) -> dict:
+    """Data subject rights: a subject access request about a person in the index with its
+    export started (not released); another with none; a restriction of processing in force
+    for a third person; a notice to the police about a correction. And the DPO's registers:
+    a retention schedule and a breach inside its 72-hour clock."""
+    from openmash.governance.models import NotificationReason, RecipientNotification
+    from openmash.governance.services_rights import (
+        restriction_apply,
+        rights_request_register,
+        subject_access_prepare,
+    )
+
+    dpo = users["dpo"]
+
+    def person():
+        return person_create(
+            actor=users["rio"],
+            forename=fake.first_name(),
+            surname=fake.last_name(),
+            date_of_birth=fake.date_of_birth(minimum_age=2, maximum_age=15),
+        )
+
+    def request(kind, subject):
+        return rights_request_register(
+            actor=dpo,
+            kind=kind,
+            requester_name=fake.name(),
+            requester_relationship="Parent",
+            received_on=timezone.localdate(),
+            person=subject,
+        )
+
+    access = request("access", person())
+    export = subject_access_prepare(access, actor=dpo)
+    restriction = request("restriction", person())
+    restriction_apply(restriction, actor=dpo, ground="accuracy", note="Contested address.")
+    notice = RecipientNotification._base_manager.create(
+        rights_request=access,
+        person=access.person,
+        reason=NotificationReason.RECTIFICATION,
+        to_agency=Agency.objects.get(code="POLICE"),
+    )
+
+    from openmash.governance.models import BreachDataCategory
+    from openmash.governance.services_breaches import breach_record
+    from openmash.governance.services_retention import retention_schedule_save
+
+    schedule = retention_schedule_save(
+        None,
+        actor=dpo,
+        record_type="breach",
+        trigger="closure",
+        years=6,
+        months=0,
+        action="delete",
+    )
+    police = Agency.objects.get(code="POLICE")
+    breach = breach_record(
+        actor=dpo,
+        discovered_at=timezone.now() - timedelta(hours=1),
+        description="A response was emailed to the wrong secure mailbox.",
+        agencies=[police],
+        lead_agency=police,
+        data_categories=[BreachDataCategory.values[0]],
+        people_affected=1,
+    )
+    return {
+        "retention schedule": schedule.pk,
+        "breach": breach.pk,
+        "access request": access.pk,
+        "access request (no export)": request("access", person()).pk,
+        "restriction request": restriction.pk,
+        "export": export.pk,
+        "recipient notice": notice.pk,
     }
 
 
@@ -903,6 +1009,21 @@ POST_CASES = [
         "governance:break_glass_review", "break-glass access", lambda s: {"note": "Seen"}, "dpo"
     ),
     PostCase("governance:break_glass", "-", _break_glass_form, "rio"),
+    # Refused by capability before the form is read; allowed, nothing is due for disposal.
+    PostCase("governance:retention_run", "-", lambda s: {"confirm": "yes"}, "dpo", control=False),
+    PostCase("governance:rights_export_prepare", "access request (no export)", lambda s: {}, "dpo"),
+    PostCase(
+        "governance:rights_restriction_lift",
+        "restriction request",
+        lambda s: {"lift_note": "The address was checked and is right."},
+        "dpo",
+    ),
+    PostCase(
+        "governance:rights_notification",
+        "recipient notice",
+        lambda s: {"action": "sent", "note": "Told by phone"},
+        "dpo",
+    ),
 ]
 
 
