@@ -376,7 +376,8 @@ def subject_access_redactions_save(
         locked.rights_request,
         actor,
         RightsActionKind.REDACTIONS_SAVED,
-        f"{len(shown)} items of third-party information reviewed; {len(redacted)} to redact.",
+        f"{len(shown)} item{'s' if len(shown) != 1 else ''} of third-party information "
+        f"reviewed; {len(redacted)} to redact.",
     )
     return locked
 
@@ -485,7 +486,8 @@ def subject_access_release(
         rights_request,
         actor,
         RightsActionKind.EXPORT_RELEASED,
-        f"Released to {recipient}; {len(redacted)} items redacted.",
+        f"Released to {recipient}; {len(redacted)} item{'s' if len(redacted) != 1 else ''} "
+        "redacted.",
         at=now,
     )
     return locked

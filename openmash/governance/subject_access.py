@@ -176,11 +176,15 @@ def _person_section(person) -> dict:
 
 
 def _names(person) -> list[dict]:
+    from openmash.people.codes import NameKind
     from openmash.people.models import PersonName
 
     return [
         {"kind": n.get_kind_display(), "forename": n.forename, "surname": n.surname}
-        for n in _all(PersonName).filter(person=person).order_by("created_at", "pk")
+        for n in _all(PersonName)
+        .filter(person=person)
+        .exclude(kind=NameKind.CURRENT)
+        .order_by("created_at", "pk")
     ]
 
 

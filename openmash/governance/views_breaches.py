@@ -165,7 +165,7 @@ def breach_detail(request, pk):
         posted = request.POST.get("action")
         if posted not in _FORMS:
             raise Http404("Unknown action.")
-        form = _FORMS[posted](request.POST)
+        form = _FORMS[posted](request.POST, prefix=posted)
         forms[posted] = form
         if form.is_valid():
             try:

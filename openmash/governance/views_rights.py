@@ -149,7 +149,7 @@ def rights_detail(request, pk):
         initial={"version": rights_request.version},
         allowed=services_rights.rights_request_next_statuses(rights_request),
     )
-    note_form = NoteForm()
+    note_form = NoteForm(prefix="log")  # its "note" field must not clash with the status form's
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "status":
@@ -175,7 +175,7 @@ def rights_detail(request, pk):
                     )
                     return redirect("governance:rights_detail", pk=pk)
         elif action == "note":
-            note_form = NoteForm(request.POST)
+            note_form = NoteForm(request.POST, prefix="log")
             if note_form.is_valid():
                 services_rights.rights_request_add_note(
                     rights_request, actor=request.user, note=note_form.cleaned_data["note"]

@@ -173,7 +173,7 @@ def test_decisions_actions_and_closure_on_the_breach_page(dpo, dpo_client, agenc
     )
     url = reverse("governance:breach_detail", args=[breach.pk])
     response = dpo_client.post(
-        url, {"action": "ico", "version": 1, "report": "no", "ico_reason": "Low risk"}
+        url, {"action": "ico", "ico-version": 1, "ico-report": "no", "ico-ico_reason": "Low"}
     )
     assert response.status_code == 400
     assert "reasons for the delay" in response.content.decode()
@@ -181,18 +181,26 @@ def test_decisions_actions_and_closure_on_the_breach_page(dpo, dpo_client, agenc
         url,
         {
             "action": "ico",
-            "version": 1,
-            "report": "no",
-            "ico_reason": "Recalled unread",
-            "ico_delay_reason": "Reported to the DPO late",
+            "ico-version": 1,
+            "ico-report": "no",
+            "ico-ico_reason": "Recalled unread",
+            "ico-ico_delay_reason": "Reported to the DPO late",
         },
     )
     assert response.status_code == 302
     dpo_client.post(
-        url, {"action": "individuals", "version": 2, "inform": "no", "individuals_reason": "Low"}
+        url,
+        {
+            "action": "individuals",
+            "individuals-version": 2,
+            "individuals-inform": "no",
+            "individuals-individuals_reason": "Low risk",
+        },
     )
-    dpo_client.post(url, {"action": "action", "what": "Recipient confirmed deletion"})
-    response = dpo_client.post(url, {"action": "close", "version": 3, "note": "Training given"})
+    dpo_client.post(url, {"action": "action", "action-what": "Recipient confirmed deletion"})
+    response = dpo_client.post(
+        url, {"action": "close", "close-version": 3, "close-note": "Training given"}
+    )
     assert response.status_code == 302
     breach.refresh_from_db()
     assert breach.status == "closed"

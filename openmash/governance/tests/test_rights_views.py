@@ -111,7 +111,7 @@ def test_status_and_note_forms(dpo, dpo_client):
     response = dpo_client.post(url, {"action": "status", "status": "refused", "version": 1})
     assert response.status_code == 400
     assert "Enter why the request is refused" in response.content.decode()
-    dpo_client.post(url, {"action": "note", "note": "Identity checked by phone"})
+    dpo_client.post(url, {"action": "note", "log-note": "Identity checked by phone"})
     response = dpo_client.post(
         url, {"action": "status", "status": "completed", "note": "Sent", "version": 1}
     )
