@@ -880,8 +880,9 @@ class DisposalLog(BaseModel):
     record_type = models.CharField(max_length=16, choices=RetentionRecordType.choices)
     action = models.CharField(max_length=14, choices=RetentionAction.choices)
     count = models.PositiveIntegerField()
-    #: Records whose retention ended on or before this date were disposed of.
-    ended_on_or_before = models.DateField()
+    #: The records disposed of were those whose period started (their closure, the child's
+    #: birth, their creation) on or before this date.
+    started_on_or_before = models.DateField()
     run_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

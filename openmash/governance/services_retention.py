@@ -343,7 +343,7 @@ def retention_schedule_save(
 @dataclass
 class ScheduleResult:
     schedule: RetentionSchedule
-    ended_on_or_before: date
+    started_on_or_before: date
     due: int
     undetermined: int
     disposed: int = 0
@@ -380,7 +380,7 @@ def retention_report(today: date | None = None) -> DisposalReport:
         report.results.append(
             ScheduleResult(
                 schedule=schedule,
-                ended_on_or_before=cutoff,
+                started_on_or_before=cutoff,
                 due=anchored.filter(retention_anchor__lte=cutoff).count(),
                 undetermined=anchored.filter(retention_anchor__isnull=True).count(),
             )
@@ -400,7 +400,7 @@ def retention_disposal_run(*, actor=None, today: date | None = None) -> Disposal
         cutoff = retention_cutoff(today, schedule.years, schedule.months)
         result = ScheduleResult(
             schedule=schedule,
-            ended_on_or_before=cutoff,
+            started_on_or_before=cutoff,
             due=0,
             undetermined=_anchored(schedule).filter(retention_anchor__isnull=True).count(),
         )
@@ -429,7 +429,7 @@ def retention_disposal_run(*, actor=None, today: date | None = None) -> Disposal
                     record_type=schedule.record_type,
                     action=schedule.action,
                     count=result.disposed,
-                    ended_on_or_before=cutoff,
+                    started_on_or_before=cutoff,
                     run_by=actor,
                     created_by=actor,
                 )
@@ -442,7 +442,7 @@ def retention_disposal_run(*, actor=None, today: date | None = None) -> Disposal
                             "action": schedule.action,
                             "record_type": schedule.record_type,
                             "count": result.disposed,
-                            "ended_on_or_before": cutoff.isoformat(),
+                            "started_on_or_before": cutoff.isoformat(),
                         }
                     },
                 )

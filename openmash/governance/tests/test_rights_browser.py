@@ -5,6 +5,7 @@ photographed into test-artifacts/. Uses the Playwright fixtures of tests/browser
 
 import json
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -124,3 +125,84 @@ def test_dpo_answers_a_subject_access_request(
     axe_check(page)
     screenshot("8-request-after-release")
     assert SharingRecord.objects.filter(kind="subject_access").count() == 1
+
+
+def test_dpo_pages_for_rights_retention_and_breaches_are_accessible(
+    live_server, page, officer, person_with_history, axe_check, screenshot
+):
+    """Every other part B page, with and without errors, passes axe."""
+    from openmash.governance.models import RetentionSchedule
+    from openmash.governance.services_rights import rights_request_register
+
+    history = person_with_history(person=make_person())
+    requests = {
+        kind: rights_request_register(
+            actor=officer,
+            kind=kind,
+            requester_name="Synthetic Requester",
+            requester_relationship="Mother",
+            received_on=timezone.localdate(),
+            person=history.person,
+        )
+        for kind in ("rectification", "erasure", "restriction")
+    }
+    RetentionSchedule.objects.create(
+        record_type="contact", trigger="birth", years=25, action="delete"
+    )
+    sign_in(page, live_server.url, officer.username, PASSWORD, officer.totp_secret)
+
+    def visit(path, label):
+        page.goto(f"{live_server.url}{path}")
+        axe_check(page)
+        screenshot(label)
+
+    base = "/governance/rights"
+    visit(f"{base}/{requests['rectification'].pk}/rectify/", "a1-rectify")
+    page.get_by_role("button", name="Correct it and tell the recipients").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the detail")
+    axe_check(page)
+    page.get_by_label("First language").check()
+    page.get_by_label("The correct value").fill("Polish")
+    page.get_by_label("Why was it wrong?").fill("Recorded wrongly at intake")
+    page.get_by_role("button", name="Correct it and tell the recipients").click()
+    expect(page.get_by_role("heading", name="Recipients told")).to_be_visible()
+    axe_check(page)
+    screenshot("a2-recipients-told")
+    visit(f"{base}/{requests['rectification'].pk}/opinion/", "a3-opinion")
+    visit(f"{base}/{requests['erasure'].pk}/erase/", "a4-erase")
+    page.get_by_label("Erase the person's identifying details").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("cannot be erased")
+    axe_check(page)
+    visit(f"{base}/{requests['restriction'].pk}/restrict/", "a5-restrict")
+
+    visit("/governance/retention/", "b1-retention")
+    visit("/governance/retention/schedules/new/", "b2-schedule")
+    page.get_by_role("button", name="Save the schedule").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    axe_check(page)
+    visit("/governance/retention/run/", "b3-run")
+    visit("/governance/retention/log/", "b4-log")
+    visit("/governance/retention/extract/", "b5-extract")
+
+    visit("/governance/breaches/", "c1-breaches")
+    visit("/governance/breaches/new/", "c2-new")
+    page.get_by_role("button", name="Record the breach").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Describe what happened")
+    axe_check(page)
+    now = timezone.localtime() - timedelta(hours=2)
+    page.get_by_label("Day").fill(str(now.day))
+    page.get_by_label("Month").fill(str(now.month))
+    page.get_by_label("Year").fill(str(now.year))
+    page.get_by_label("Time discovered").fill(f"{now:%H:%M}")
+    page.get_by_label("What happened?").fill("A letter went to an old address.")
+    page.get_by_label("Names, dates of birth and identifiers").check()
+    page.get_by_role("button", name="Record the breach").click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("hours left")
+    axe_check(page)
+    screenshot("c3-breach")
+    page.get_by_role("button", name="Record the ICO decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select whether to report")
+    axe_check(page)
+    page.get_by_role("link", name="Change the details").click()
+    axe_check(page)
