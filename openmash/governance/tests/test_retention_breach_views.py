@@ -235,3 +235,21 @@ def test_edit_breach_details(dpo, dpo_client, agencies):
     assert response.status_code == 302
     breach.refresh_from_db()
     assert (breach.people_affected, breach.data_categories) == (4, "identity health")
+
+
+def test_breach_list_costs_a_constant_number_of_queries(
+    dpo, dpo_client, agencies, django_assert_max_num_queries
+):
+    for hours in range(30):
+        breach_record(
+            actor=dpo,
+            discovered_at=timezone.now() - timedelta(hours=hours + 1),
+            description="Synthetic breach",
+            agencies=[agencies["CSC"]],
+            lead_agency=agencies["CSC"],
+            data_categories=["identity"],
+            people_affected=None,
+        )
+    with django_assert_max_num_queries(12):
+        response = dpo_client.get(reverse("governance:breach_list"))
+    assert response.content.decode().count("BR-") >= 25
