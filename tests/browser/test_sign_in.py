@@ -55,7 +55,7 @@ def test_sign_in_with_password_and_authenticator_code_then_sign_out(
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
-    expect(page.locator(".govuk-summary-list")).to_contain_text("SPA and MASH practice manager")
+    expect(page.locator("main")).to_contain_text("SPA and MASH practice manager")
     expect(page.locator(".openmash-user-bar")).to_contain_text("Signed in as")
     axe_check(page)
     screenshot("4-home")
@@ -99,7 +99,7 @@ def test_new_user_enrols_an_authenticator_app_before_anything_else(
 
     page.get_by_role("button", name="Continue to OpenMASH").click()
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.locator(".govuk-summary-list")).to_contain_text("MASH social worker")
+    expect(page.locator("main")).to_contain_text("MASH social worker")
     screenshot("3-home")
 
 
