@@ -48,6 +48,14 @@ def navigation_for(request, user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": url, "active": False})
+    # Only the most specific entry is current: /governance/sharing/ highlights "Record of
+    # Sharing", not also the dashboard at /governance/.
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -56,3 +56,11 @@ def test_home_query_count_does_not_grow_with_the_queues(
         _contact(n, ContactStatus.RECORDED, timezone.now())
     with django_assert_max_num_queries(20):
         client.get("/")
+
+
+@pytest.mark.django_db
+def test_only_the_most_specific_navigation_item_is_current(make_user, signed_in):
+    client = signed_in(make_user("practice_manager"))
+    client.get("/")
+    nav = client.get("/contacts/queues/to-screen/").context["service_navigation"]
+    assert [i["label"] for i in nav if i["active"]] == ["Contacts"]
