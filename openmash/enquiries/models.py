@@ -112,6 +112,8 @@ class InformationRequest(BaseModel):
         indexes = [
             models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["status", "due_at"]),
+            # "Requests to my agency" shows the requests answered recently (migration 0003).
+            models.Index(fields=["agency", "responded_at"]),
         ]
 
     def __str__(self):

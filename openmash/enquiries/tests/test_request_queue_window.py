@@ -1,0 +1,50 @@
+"""'Requests to my agency' is a work list: outstanding requests of any age, and answers given in
+the last ``ANSWERED_SHOWN_FOR`` (see bench/pathway.py for why not every answer ever given)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from openmash.core.queues import queue_page
+from openmash.enquiries import selectors
+from openmash.enquiries.services import information_request_respond
+from openmash.enquiries.views import REQUEST_QUEUE_SPEC
+
+from .factories import request_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_old_answers_leave_the_queue_but_outstanding_work_never_does(open_enquiry, police, rf):
+    answered, waiting = open_enquiry(), open_enquiry()
+    request = request_for(answered, "POLICE")
+    information_request_respond(
+        request,
+        actor=police,
+        expected_version=request.version,
+        outcome="known",
+        summary="Held on our systems",
+        systems_searched="Local records",
+    )
+
+    def shown(now):
+        queryset = selectors.agency_request_queue(police, now=now)
+        return {
+            row.obj.enquiry_id for row in queue_page(rf.get("/"), queryset, REQUEST_QUEUE_SPEC).rows
+        }
+
+    soon = timezone.now() + selectors.ANSWERED_SHOWN_FOR - dt.timedelta(hours=1)
+    later = timezone.now() + selectors.ANSWERED_SHOWN_FOR + dt.timedelta(hours=1)
+    assert shown(soon) == {answered.pk, waiting.pk}
+    assert shown(later) == {waiting.pk}
+
+
+def test_markers_come_from_the_requests_own_contact(open_enquiry, police):
+    calm = open_enquiry(rag="green")
+    urgent = open_enquiry(rag="amber", immediate_risk=True)
+    rows = {r.enquiry_id: r for r in selectors.agency_request_queue(police)}
+    assert rows[urgent.pk].urgent is True and rows[urgent.pk].immediate_risk is True
+    assert rows[calm.pk].urgent is False and rows[calm.pk].rag == "green"
+    assert rows[calm.pk].contact_reference == calm.contact.reference
+    assert rows[calm.pk].contact_id == calm.contact_id
