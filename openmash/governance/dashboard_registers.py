@@ -8,6 +8,8 @@ exists, and otherwise says that it will appear — never a made-up number.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.urls import NoReverseMatch, reverse
+
 from . import selectors
 
 
@@ -20,6 +22,7 @@ class RegisterSummary:
     overdue_label: str = ""
     next_due: date | datetime | None = None
     note: str = ""
+    url: str = ""
 
     @property
     def next_due_is_a_time(self) -> bool:
@@ -27,9 +30,26 @@ class RegisterSummary:
 
 
 _SLOTS = (
-    ("Data subject rights requests", "rights_register_summary", "past the one-month deadline"),
-    ("Personal data breaches", "breach_register_summary", "past the 72-hour ICO decision"),
+    (
+        "Data subject rights requests",
+        "rights_register_summary",
+        "past the one-month deadline",
+        "governance:rights_list",
+    ),
+    (
+        "Personal data breaches",
+        "breach_register_summary",
+        "past the 72-hour ICO decision",
+        "governance:breach_list",
+    ),
 )
+
+
+def _url(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 def _due(item):
@@ -42,7 +62,7 @@ def _due(item):
 
 def register_summaries(user) -> list[RegisterSummary]:
     summaries = []
-    for title, function_name, overdue_label in _SLOTS:
+    for title, function_name, overdue_label, url_name in _SLOTS:
         summary_for = getattr(selectors, function_name, None)
         counts = summary_for(user) if summary_for is not None else None
         if counts is None:
@@ -60,6 +80,7 @@ def register_summaries(user) -> list[RegisterSummary]:
                 overdue_count=counts.overdue,
                 overdue_label=overdue_label,
                 next_due=_due(counts.next_due[0]) if counts.next_due else None,
+                url=_url(url_name),
             )
         )
     return summaries
