@@ -28,7 +28,24 @@ def minimal(request, pk):
     return HttpResponse(_TEMPLATE.render({"reference": reference}))
 
 
+_LAYOUT = engines["django"].from_string(
+    '{% extends "base.html" %}{% block page_title %}Layout{% endblock %}'
+    '{% block content %}<h1 class="govuk-heading-l">{{ reference }}</h1>{% endblock %}'
+)
+
+
+def layout(request, pk):
+    """The same query in the service's GOV.UK layout (header, navigation, footer, context
+    processors): not a target, a reference point for how much of a page's cost is the layout
+    every page shares."""
+    from openmash.contacts.models import Contact
+
+    reference = Contact.unscoped.filter(pk=pk).values_list("reference", flat=True).first()
+    return HttpResponse(_LAYOUT.render({"reference": reference}, request))
+
+
 urlpatterns = [
     path("bench/minimal/<uuid:pk>/", minimal, name="bench_minimal"),
+    path("bench/layout/<uuid:pk>/", layout, name="bench_layout"),
     *application_urlpatterns,
 ]
