@@ -10,6 +10,10 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from openmash.accounts.roles import Capability as C
+        from openmash.core import demo
         from openmash.core.navigation import NavItem, register
 
+        from .demo_history import load_demo_history
+
         register(NavItem("Timeliness", "reporting:timeliness", (C.TIMELINESS_VIEW,)))
+        demo.register(load_demo_history)  # last app, so it runs after every other loader
