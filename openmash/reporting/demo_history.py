@@ -31,7 +31,8 @@ from .selectors import week_starts
 KEY_PREFIX = "demo-history-"
 SEED = 20260312
 COUNT = 250
-IN_TIME_SHARE = 0.85
+#: Aimed at when deciding; late agency answers push a few more past the deadline (≈85% overall).
+IN_TIME_SHARE = 0.9
 ENQUIRY_SHARE = 0.30
 #: Agency code -> share of its requests answered by the deadline.
 AGENCY_IN_TIME = {"POLICE": 0.93, "HEALTH": 0.82, "EDUCATION": 0.68}
