@@ -1607,7 +1607,8 @@ def throughput(page: Requester, minimal: Requester, seconds: float, slice_: floa
     return counts["page"] / spent["page"], counts["minimal"] / spent["minimal"]
 
 
-def measure(page: Requester, minimal: Requester, samples, warmup, seconds) -> Result:
+def prepare(page: Requester, warmup: int) -> list[dict]:
+    """Warm the page up, check it shows what it should, and return one request's queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -1619,18 +1620,20 @@ def measure(page: Requester, minimal: Requester, samples, warmup, seconds) -> Re
     with CaptureQueriesContext(connection) as captured:
         page()
     # Copied now: the next request clears the connection's query log it points into.
-    queries = list(captured.captured_queries)
-    slow = sorted(queries, key=lambda q: -float(q["time"]))[:3]
-    times = []
+    return list(captured.captured_queries)
+
+
+def sample(pages: list[Requester], samples: int) -> list[list[float]]:
+    """Server time of each page, ``samples`` times, in rounds of one request per page: on a
+    shared machine a burst of someone else's work then slows every page a little instead of
+    one page a lot, so the percentiles compare pages rather than moments."""
+    times: list[list[float]] = [[] for _ in pages]
     for _ in range(samples):
-        started = time.perf_counter()
-        page()
-        times.append((time.perf_counter() - started) * 1000)
-    if page is minimal:
-        rps = baseline = throughput(page, minimal, seconds / 2)[0]
-    else:
-        rps, baseline = throughput(page, minimal, seconds)
-    return Result(page.page, times, len(queries), rps, baseline, slow)
+        for n, page in enumerate(pages):
+            started = time.perf_counter()
+            page()
+            times[n].append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def explain(result: Result) -> None:
@@ -1719,15 +1722,27 @@ def run_measurements(staff: Staff, busy, args) -> list[Result]:
             ),
         ]
         minimal_requester = Requester(minimal, clients[minimal.user.pk])
+        requesters = [minimal_requester] + [Requester(p, clients[p.user.pk]) for p in pages]
+        queries = []
+        for requester in requesters:
+            print(f"  warming up {requester.page.label} …", flush=True)
+            queries.append(prepare(requester, args.warmup))
+        print(f"  {args.samples} rounds of one request per page …", flush=True)
+        times = sample(requesters, args.samples)
         results = []
-        for page in [minimal, *pages, minimal]:
-            print(f"  measuring {page.label} …", flush=True)
-            requester = (
-                minimal_requester if page is minimal else Requester(page, clients[page.user.pk])
-            )
+        for requester, page_queries, page_times in zip(requesters, queries, times, strict=True):
+            print(f"  throughput of {requester.page.label} …", flush=True)
+            if requester is minimal_requester:
+                rps = baseline = throughput(requester, minimal_requester, args.seconds / 2)[0]
+            else:
+                rps, baseline = throughput(requester, minimal_requester, args.seconds)
+            slow = sorted(page_queries, key=lambda q: -float(q["time"]))[:3]
             results.append(
-                measure(requester, minimal_requester, args.samples, args.warmup, args.seconds)
+                Result(requester.page, page_times, len(page_queries), rps, baseline, slow)
             )
+        # The minimal view's throughput alone once more at the end, to show the drift.
+        rps = throughput(minimal_requester, minimal_requester, args.seconds / 2)[0]
+        results.append(Result(minimal, times[0], results[0].queries, rps, rps, []))
     return results
 
 
@@ -1743,7 +1758,7 @@ def report(results: list[Result], user_names: dict) -> list[str]:
         p50, p95, p99 = (percentile(result.times, p) for p in (50, 95, 99))
         ratio = result.rps / result.baseline_rps
         if n in (0, len(results) - 1):
-            verdict = "baseline" if n == 0 else "baseline (again, at the end)"
+            verdict = "baseline" if n == 0 else "baseline throughput again at the end"
         elif page.kind == "reference":
             verdict = "reference (no target)"
         else:
@@ -1852,9 +1867,9 @@ def main() -> None:
         return
 
     print(
-        f"\nMeasuring: {args.samples} samples per page after {args.warmup} warm-up requests, "
-        f"then {args.seconds:g} s of throughput (one client, requests in sequence) in "
-        "slices alternating with the minimal view"
+        f"\nMeasuring: {args.warmup} warm-up requests per page, then {args.samples} rounds of "
+        f"one request to each page, then {args.seconds:g} s of throughput per page (one "
+        "client, requests in sequence) in slices alternating with the minimal view"
     )
     results = run_measurements(staff, busy, args)
     names = {
