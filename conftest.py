@@ -14,9 +14,14 @@ def pytest_configure(config):
 def _roles_survive_flush(request):
     """Role rows come from a data migration, and the flush that ends every transactional test
     (so every live-server browser test) deletes them: such tests put them back first."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and marker.kwargs.get("transaction", False)
+    if by_marker:
+        request.getfixturevalue("_django_db_helper")
+    elif {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    else:
         return
-    request.getfixturevalue("transactional_db")
     from openmash.accounts.models import Role
     from openmash.accounts.roles import Role as RoleCode
 

@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _run_demo_loaders():
+    # The reporting app's twelve weeks of decided history is not this test's subject.
     for loader in DEMO_LOADERS:
-        loader()
+        if loader.__name__ != "load_demo_history":
+            loader()
 
 
 @time_machine.travel(dt.datetime(2025, 3, 12, 14, 0, tzinfo=LONDON), tick=False)
