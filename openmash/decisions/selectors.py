@@ -43,9 +43,22 @@ def _decision_scope(qs, user):
 
 
 def _contact_or_404(user, contact_id) -> Contact:
+    """The contact if ``user`` may read it, else 404. A contact about a restricted person needs
+    the user to be named on them or to have given a break-glass reason (raised as
+    RestrictedRecordError, which the break-glass middleware turns into the reason form); the
+    reason is kept on ``contact.break_glass_reason`` for the access log."""
+    from openmash.governance.selectors import restricted_access_reason
+
     contact = Contact.objects.for_user(user).filter(pk=contact_id).first()
     if contact is None:
         raise Http404("No contact found")
+    people = [
+        cp.person
+        for cp in ContactPerson.objects.for_user(user)
+        .filter(contact_id=contact.pk, person__isnull=False)
+        .select_related("person")
+    ]
+    contact.break_glass_reason = restricted_access_reason(user, people)
     return contact
 
 
@@ -84,7 +97,9 @@ def case_summary_get_for_user(user, contact_id, *, channel: str) -> CaseSummary:
         requests=requests,
         generated_at=timezone.now(),
     )
-    access_record_for_people(user, contact, channel, summary.person_ids)
+    access_record_for_people(
+        user, contact, channel, summary.person_ids, reason=contact.break_glass_reason
+    )
     return summary
 
 
@@ -102,7 +117,14 @@ def handover_summary_get_for_user(user, contact_id, *, channel: str, verb: str =
         raise Http404("No handover summary found")
     summary = handover_summary_build(contact)
     for person_id in dict.fromkeys(summary.person_ids or [None]):
-        access_record(user, contact, channel, person_id=person_id, verb=verb)
+        access_record(
+            user,
+            contact,
+            channel,
+            person_id=person_id,
+            verb=verb,
+            reason=contact.break_glass_reason,
+        )
     return summary
 
 

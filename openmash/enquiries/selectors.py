@@ -305,12 +305,17 @@ def enquiry_get_for_user(user, enquiry_id, *, channel: str) -> MashEnquiry:
     enquiry = _enquiry_queryset(user).filter(pk=enquiry_id).first()
     if enquiry is None:
         raise Http404("No MASH enquiry found.")
-    person_ids = (
-        ContactPerson.objects.for_user(user)
+    from openmash.governance.selectors import restricted_access_reason
+
+    people = [
+        cp.person
+        for cp in ContactPerson.objects.for_user(user)
         .filter(contact_id=enquiry.contact_id, person__isnull=False)
-        .values_list("person_id", flat=True)
-    )
-    access_record_for_people(user, enquiry, channel, person_ids)
+        .select_related("person")
+    ]
+    # An enquiry about a restricted person opens only for named users or with a reason.
+    reason = restricted_access_reason(user, people)
+    access_record_for_people(user, enquiry, channel, [p.pk for p in people], reason=reason)
     return enquiry
 
 

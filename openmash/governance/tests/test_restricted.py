@@ -211,3 +211,19 @@ def test_a_form_posted_without_a_reason_returns_to_its_page_afterwards(
     )
     assert response.status_code == 403
     assert response.context["form"].initial["next"] == contact_url
+
+
+def test_case_summary_of_a_restricted_person_needs_a_name_or_a_reason(staff, restricted):
+    """The analysis/decision pages' case summary obeys the restriction like the contact page."""
+    from openmash.decisions.selectors import case_summary_get_for_user
+    from openmash.governance.selectors import RestrictedRecordError
+
+    contact_id = restricted.contact.pk
+    summary = case_summary_get_for_user(staff["sw"], contact_id, channel="test")
+    assert summary.contact.pk == contact_id
+    with pytest.raises(RestrictedRecordError):
+        case_summary_get_for_user(staff["rio"], contact_id, channel="test")
+    break_glass_open(staff["rio"], [restricted.pk], reason=REASON, channel="test")
+    assert case_summary_get_for_user(staff["rio"], contact_id, channel="test")
+    logged = AuditEntry.objects.filter(kind="access", actor=staff["rio"], person_id=restricted.pk)
+    assert REASON in set(logged.values_list("reason", flat=True))
