@@ -66,6 +66,22 @@ def consent_check(contact: Contact, agencies=()) -> None:
     with consent given, a recorded reason consent was not sought, or a consent override agreed
     with each agency asked (``governance.services_consent`` owns the rule)."""
     information_request_consent_check(contact, agencies)
+    processing_restriction_check(contact)
+
+
+def processing_restriction_check(contact: Contact) -> None:
+    """UK GDPR Art 18: while processing of a person's data is restricted (a rights request),
+    it may be stored but not used for anything new — such as asking partners about them."""
+    from openmash.governance.selectors import processing_restriction_in_force
+
+    for person_id in _linked_person_ids(contact.pk):
+        if processing_restriction_in_force(person_id):
+            raise DomainError(
+                "Processing of the data of someone on this contact is restricted after a data "
+                "subject rights request, so information requests cannot be sent. Ask the data "
+                "protection officer whether the restriction can be lifted or an exception "
+                "(legal claims, protecting another person) applies."
+            )
 
 
 def _csc_agency() -> Agency:
