@@ -119,14 +119,24 @@ def axe_check(_axe):
     return _check
 
 
+_CODES_USED: dict[str, set[str]] = {}
+
+
 def totp_code(secret: str) -> str:
     """The current code for ``secret``, waiting for a fresh 30-second window when the current
-    one is about to end, so that the code is still valid when the form is submitted."""
+    one is about to end (so it is still valid when the form is submitted) or when this secret
+    already used it: the server refuses a replayed code, as a user signing in twice within one
+    window would find."""
     totp = pyotp.TOTP(secret)
-    remaining = totp.interval - time.time() % totp.interval
-    if remaining < 5:
-        time.sleep(remaining + 0.5)
-    return totp.now()
+    used = _CODES_USED.setdefault(secret, set())
+    while True:
+        remaining = totp.interval - time.time() % totp.interval
+        if remaining < 5 or totp.now() in used:
+            time.sleep(remaining + 0.5)
+            continue
+        code = totp.now()
+        used.add(code)
+        return code
 
 
 def sign_in(page: Page, live_server_url: str, username: str, password: str, totp_secret: str):
