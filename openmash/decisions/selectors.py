@@ -236,11 +236,21 @@ def decided_today_queue(user, *, now: datetime | None = None) -> QuerySet:
 # --- partner agencies -------------------------------------------------------------------------
 
 
-def partner_outcomes(user) -> QuerySet:
-    """Outcomes of the enquiries the user's agency answered: reference, outcome and date only
-    (no narrative, no names), newest first."""
+#: The periods a partner may look back over on the outcomes page, in days; the first is the
+#: default. Bounded so the page reads an index range, not every decision the agency ever
+#: contributed to (a large authority's police answer ~16,000 enquiries a year).
+OUTCOME_PERIODS = {30: "30 days", 90: "90 days", 365: "12 months"}
+
+
+def partner_outcomes(user, *, days: int = 30, now=None) -> QuerySet:
+    """Outcomes of the enquiries the user's agency answered, decided in the last ``days``:
+    reference, outcome and date only (no narrative, no names), newest first."""
+    if days not in OUTCOME_PERIODS:
+        raise ValueError(f"Outcomes can be shown for {sorted(OUTCOME_PERIODS)} days only.")
+    since = (now or timezone.now()) - timedelta(days=days)
     return (
         Decision.objects.for_user(user)
+        .filter(decided_at__gte=since)
         .select_related("contact")
         .only("id", "outcome", "decided_at", "contact__id", "contact__reference")
         .order_by("-decided_at")

@@ -274,7 +274,21 @@ def today(request):
 def outcomes(request):
     """A partner agency's view of the outcomes of enquiries it answered: reference, outcome
     and date, so it can update its own records — nothing else about the child or family."""
-    page = Paginator(selectors.partner_outcomes(request.user), OUTCOMES_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    try:
+        days = int(request.GET.get("period", ""))
+    except ValueError:
+        days = 0
+    if days not in selectors.OUTCOME_PERIODS:
+        days = next(iter(selectors.OUTCOME_PERIODS))
+    outcomes = selectors.partner_outcomes(request.user, days=days)
+    page = Paginator(outcomes, OUTCOMES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "decisions/outcomes.html",
+        {
+            "page": page,
+            "period": days,
+            "periods": selectors.OUTCOME_PERIODS.items(),
+            "period_label": selectors.OUTCOME_PERIODS[days],
+        },
     )
-    return render(request, "decisions/outcomes.html", {"page": page})
