@@ -132,13 +132,14 @@ meetings:attendance_remove           police attendance           403   405   403
 # registers, restricted records (a person restricted by the practice manager; the social
 # worker broke the glass)
 governance:dashboard                 -                           403   403   403   403   403   403   200   403   403   403   403   login
-governance:consent_detail            enquiry contact             200   200   200   200   404   200   403   403   403   403   403   login
+governance:consent_detail            enquiry contact             200   200   200   200   404   200   200   403   403   403   403   login
 governance:consent_record            enquiry contact             200   200   200   200   403   403   403   403   403   403   403   login
 governance:override_propose          refused-consent contact     403   200   403   200   403   403   403   403   403   403   403   login
 governance:not_inform                refused-consent contact     403   200   403   200   403   403   403   403   403   403   403   login
 governance:override_queue            -                           403   403   403   403   200   403   403   403   200   200   200   login
-# early help read every contact (and so its consent overrides); only the agency asked answers
-governance:override_detail           police override             200   200   200   200   200   200   403   403   200   404   404   login
+# early help read every contact (and so its consent overrides); only the agency asked answers;
+# the DPO reads consent and overrides (not the contact page) but acts on neither
+governance:override_detail           police override             200   200   200   200   200   200   200   403   200   404   404   login
 governance:sharing_search            -                           403   403   403   403   403   403   200   403   403   403   403   login
 governance:sharing_export            -                           403   403   403   403   403   403   200   403   403   403   403   login
 governance:person_recipients         person                      403   403   403   403   403   403   200   403   403   403   403   login

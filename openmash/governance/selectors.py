@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from openmash.accounts.roles import Capability
 from openmash.accounts.scopes import can_read_contacts, is_partner_responder
+from openmash.audit.services import access_record_for_people
 from openmash.core.scoping import scope_rule
 
 from .models import (
@@ -151,9 +152,41 @@ def consent_summary_for_user(user, contact) -> ConsentSummary | None:
     )
 
 
-def override_get_for_user(user, pk) -> ConsentOverride:
+def _contact_person_ids(contact_id) -> list:
+    from openmash.contacts.models import ContactPerson
+
+    return list(
+        ContactPerson.unscoped.filter(contact_id=contact_id, person__isnull=False)
+        .order_by("created_at", "pk")
+        .values_list("person_id", flat=True)
+    )
+
+
+def consent_contact_get_for_dpo(user, contact_id, *, channel: str):
+    """The contact whose consent history and overrides the DPO reviews — else 404. Only the
+    reference and consent fields are loaded: the DPO oversees consent, not the case itself
+    (``contacts:detail`` stays closed to them). Written to the access log once per person
+    linked to the contact. No break-glass reason is asked: the DPO oversees restricted records
+    and sees who they are about (``restricted_person_may_see_name``)."""
+    from openmash.contacts.models import Contact
+
+    if not _is_dpo(user):
+        raise Http404("No contact found.")
+    contact = (
+        Contact.unscoped.only("reference", "consent_status", "consent_reason")
+        .filter(pk=contact_id)
+        .first()
+    )
+    if contact is None:
+        raise Http404("No contact found.")
+    access_record_for_people(user, contact, channel, _contact_person_ids(contact.pk))
+    return contact
+
+
+def override_get_for_user(user, pk, *, channel: str = "") -> ConsentOverride:
     """One override, if ``user`` may read it (its agency's representatives, children's social
-    care, the DPO) — else 404."""
+    care, the DPO) — else 404. With ``channel`` (a page shown, not a form acted on) the view is
+    written to the access log, once per person linked to the contact."""
     override = (
         ConsentOverride.objects.for_user(user)
         .select_related("contact", "agency", "proposed_by", "decided_by")
@@ -162,6 +195,8 @@ def override_get_for_user(user, pk) -> ConsentOverride:
     )
     if override is None:
         raise Http404("No such consent override.")
+    if channel:
+        access_record_for_people(user, override, channel, _contact_person_ids(override.contact_id))
     return override
 
 

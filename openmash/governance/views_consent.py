@@ -45,22 +45,32 @@ def _csc_only(request) -> None:
         raise Http404("No contact found.")
 
 
-@capability_required(C.CONTACT_VIEW)
+@capability_required(C.CONTACT_VIEW, C.GOVERNANCE_MANAGE)
 @require_GET
 def consent_detail(request, contact_id):
     """The consent position of a contact with its full history, the overrides and the "do not
-    inform" decisions."""
-    _csc_only(request)
-    contact = _contact(request, contact_id)
+    inform" decisions. The DPO reads it too (read-only) to review overrides, without the
+    contact page itself."""
     user = request.user
+    if user.can(C.CONTACT_VIEW):
+        _csc_only(request)
+        contact = _contact(request, contact_id)
+        back = (
+            reverse("contacts:detail", args=[contact.pk]),
+            f"Back to contact {contact.reference}",
+        )
+    else:
+        contact = selectors.consent_contact_get_for_dpo(
+            user, contact_id, channel=channel_from_request(request)
+        )
+        back = (reverse("governance:dashboard"), "Back to the information governance dashboard")
     return render(
         request,
         "governance/consent/consent_detail.html",
         {
             "contact": contact,
+            "back": back,
             "summary": selectors.consent_summary_for_user(user, contact),
-            "can_record": any(user.can(c) for c in services_consent.CONSENT_RECORDERS),
-            "can_propose": any(user.can(c) for c in services_consent.OVERRIDE_PROPOSERS),
         },
     )
 
@@ -175,13 +185,15 @@ def _cancel_form(override, data=None):
     return OverrideCancelForm(data, initial={"version": override.version})
 
 
-@capability_required(C.ENQUIRY_RESPOND, C.CONTACT_VIEW)
+@capability_required(C.ENQUIRY_RESPOND, C.CONTACT_VIEW, C.GOVERNANCE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def override_detail(request, pk):
     """One override: the agency's representative agrees or declines it; the MASH may withdraw
-    a proposal not yet answered."""
+    a proposal not yet answered; the DPO reads it (no form: a POST from them finds nothing to
+    do). A GET is written to the access log."""
     user = request.user
-    override = selectors.override_get_for_user(user, pk)
+    channel = channel_from_request(request) if request.method == "GET" else ""
+    override = selectors.override_get_for_user(user, pk, channel=channel)
     is_proposed = override.status == OverrideStatus.PROPOSED
     may_decide = (
         is_proposed and user.can(C.ENQUIRY_RESPOND) and user.agency_id == override.agency_id
@@ -246,7 +258,7 @@ def override_detail(request, pk):
             "cancel_form": cancel_form,
             "contact_url": (
                 reverse("governance:consent_detail", args=[override.contact_id])
-                if is_csc_staff(user)
+                if is_csc_staff(user) or user.can(C.GOVERNANCE_MANAGE)
                 else ""
             ),
         },

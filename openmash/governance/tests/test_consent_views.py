@@ -190,3 +190,60 @@ def test_consent_pages_are_for_childrens_social_care(staff, recorded_contact, si
     sw = signed_in(staff["sw"])
     assert sw.get(reverse("governance:override_propose", args=[contact.pk])).status_code == 403
     assert sw.get(reverse("governance:consent_detail", args=[contact.pk])).status_code == 200
+
+
+def test_the_dpo_reads_consent_and_overrides_without_acting(
+    staff, agencies, recorded_contact, signed_in
+):
+    from openmash.audit.models import AuditEntry
+
+    contact = recorded_contact()
+    _withdraw(contact, staff)
+    override = _propose(contact, staff, agencies)
+    people = set(
+        ContactPerson.unscoped.filter(contact=contact, person__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
+    assert people
+    dpo = signed_in(staff["dpo"])
+
+    page = dpo.get(reverse("governance:consent_detail", args=[contact.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Withdrawn by phone." in body and "police information needed now" in body
+    assert reverse("governance:dashboard") in body  # back to the dashboard, not the contact
+    assert reverse("contacts:detail", args=[contact.pk]) not in body
+    assert contact.narrative not in body
+    viewed = AuditEntry.objects.filter(
+        actor=staff["dpo"], channel="governance:consent_detail", kind="access"
+    )
+    assert {str(e.person_id) for e in viewed} == {str(p) for p in people}
+
+    url = reverse("governance:override_detail", args=[override.pk])
+    body = dpo.get(url).content.decode()
+    assert "Risk of significant harm" in body
+    assert "Your agency's answer" not in body and "Withdraw the proposal" not in body
+    assert reverse("governance:consent_detail", args=[contact.pk]) in body
+    assert AuditEntry.objects.filter(actor=staff["dpo"], channel="governance:override_detail")
+
+    # Read-only: neither agreeing nor withdrawing, nor recording consent or an override.
+    answer = {"action": "decide", "decision": "agree", "note": "", "version": override.version}
+    assert dpo.post(url, answer).status_code == 404
+    cancel = {"action": "cancel", "note": "No.", "version": override.version}
+    assert dpo.post(url, cancel).status_code == 404
+    override.refresh_from_db()
+    assert override.status == OverrideStatus.PROPOSED
+    for name in ("consent_record", "override_propose", "not_inform"):
+        assert dpo.get(reverse(f"governance:{name}", args=[contact.pk])).status_code == 403
+    assert dpo.get(reverse("contacts:detail", args=[contact.pk])).status_code == 403
+
+
+def test_the_dpo_dashboard_links_an_agreed_override(staff, agencies, recorded_contact, signed_in):
+    contact = recorded_contact()
+    _withdraw(contact, staff)
+    override = _propose(contact, staff, agencies)
+    consent_override_agree(override, actor=staff["police"], expected_version=override.version)
+    body = signed_in(staff["dpo"]).get(reverse("governance:dashboard")).content.decode()
+    assert reverse("governance:override_detail", args=[override.pk]) in body
+    assert reverse("governance:consent_detail", args=[contact.pk]) in body
