@@ -158,7 +158,14 @@ class PartnerRequest:
 
 def information_request_for_partner(user, request_id, *, channel: str) -> PartnerRequest:
     """One of the user's own agency's requests, for the request page; another agency's (or a
-    missing) request is not found. Writes the access log for each person shown."""
+    missing) request is not found. Writes the access log for each person shown.
+
+    A request about a restricted person raises ``RestrictedRecordError`` (governance) unless
+    the user gave a break-glass reason in the last hour: the page answers with the reason form
+    (``BreakGlassMiddleware``); any other caller (the API) must refuse too, without the
+    details."""
+    from openmash.governance.selectors import restricted_access_reason
+
     request = (
         _with_contact_markers(_own_agency_requests(user), timezone.now())
         .select_related("agency", "responded_by")
@@ -170,8 +177,10 @@ def information_request_for_partner(user, request_id, *, channel: str) -> Partne
     rows = (
         ContactPerson.objects.for_user(user)
         .filter(contact_id=request.contact_id)
+        .select_related("person")
         .order_by("role", "surname", "forename")
         .only(
+            "person__restricted",
             "person_id",
             "role",
             "forename",
@@ -185,6 +194,7 @@ def information_request_for_partner(user, request_id, *, channel: str) -> Partne
         )
     )
     rows = sorted(rows, key=lambda p: p.role != PersonRole.SUBJECT_CHILD)
+    reason = restricted_access_reason(user, [p.person for p in rows])
     people = [
         PersonDetails(
             name=f"{p.forename} {p.surname}",
@@ -207,15 +217,29 @@ def information_request_for_partner(user, request_id, *, channel: str) -> Partne
     outcome = (
         DecisionOutcome(decision.get_outcome_display(), decision.decided_at) if decision else None
     )
-    access_record_for_people(user, request, channel, [p.person_id for p in rows if p.person_id])
+    access_record_for_people(
+        user, request, channel, [p.person_id for p in rows if p.person_id], reason=reason
+    )
     return PartnerRequest(request=request, people=people, outcome=outcome)
 
 
 def information_request_to_answer(user, request_id) -> InformationRequest:
-    """The request a partner is answering (for the respond service), scoped like the page."""
+    """The request a partner is answering (for the respond service), scoped like the page,
+    restricted people included (``RestrictedRecordError`` without a name or a reason). Not
+    logged as a view: the page shown afterwards is."""
+    from openmash.governance.selectors import restricted_access_reason
+
     request = _own_agency_requests(user).filter(pk=request_id).first()
     if request is None:
         raise Http404("No information request found.")
+    people = [
+        cp.person
+        for cp in ContactPerson.objects.for_user(user)
+        .filter(contact__enquiry=request.enquiry_id, person__isnull=False)
+        .select_related("person")
+        .only("person__restricted", "person_id")
+    ]
+    restricted_access_reason(user, people)
     return request
 
 

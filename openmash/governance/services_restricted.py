@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -167,6 +168,18 @@ def _dpo_users():
     )
 
 
+def _openable_people(user):
+    """The people whose restricted record ``user`` could open with a reason: those in the
+    person index they read, or — a partner practitioner — those on the contacts their agency
+    was asked about (the minimum identifying details of an information request)."""
+    from openmash.contacts.models import ContactPerson
+
+    on_requests = ContactPerson.objects.for_user(user).values("person_id")
+    return Person.unscoped.filter(
+        Q(pk__in=Person.objects.for_user(user).values("pk")) | Q(pk__in=on_requests)
+    )
+
+
 def break_glass_open(
     user, person_ids: Iterable, *, reason: str, channel: str
 ) -> list[BreakGlassAccess]:
@@ -179,7 +192,7 @@ def break_glass_open(
             "Enter why you need to open this restricted record, in a sentence.", "reason"
         )
     ids = list(dict.fromkeys(str(p) for p in person_ids))
-    people = list(Person.objects.for_user(user).filter(pk__in=ids, restricted=True))
+    people = list(_openable_people(user).filter(pk__in=ids, restricted=True))
     if not people or len(people) != len(ids):
         # Not readable by this user, not restricted, or not a person at all: one answer.
         raise RestrictionInvalid("There is no restricted record to open.", "")

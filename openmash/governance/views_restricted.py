@@ -24,10 +24,11 @@ def _attach(form, error: DomainError) -> None:
     form.add_error(field if field in form.fields else None, str(error))
 
 
-@capability_required(C.CONTACT_VIEW)
+@capability_required(C.CONTACT_VIEW, C.ENQUIRY_RESPOND)
 @require_POST
 def break_glass(request):
-    """The reason given on the break-glass form: logged, reported, then back to the page."""
+    """The reason given on the break-glass form: logged, reported, then back to the page.
+    Partners give one too, to open an information request about a restricted person."""
     form = BreakGlassForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

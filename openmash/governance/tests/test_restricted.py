@@ -227,3 +227,66 @@ def test_case_summary_of_a_restricted_person_needs_a_name_or_a_reason(staff, res
     assert case_summary_get_for_user(staff["rio"], contact_id, channel="test")
     logged = AuditEntry.objects.filter(kind="access", actor=staff["rio"], person_id=restricted.pk)
     assert REASON in set(logged.values_list("reason", flat=True))
+
+
+def test_a_partners_request_about_a_restricted_person_needs_a_reason(
+    staff, restricted, open_enquiry, signed_in
+):
+    """The partner's request page obeys the restriction like the contact page: the minimum
+    identifying details only after a break-glass reason (partners are never named)."""
+    from openmash.enquiries.models import InformationRequest, RequestStatus
+
+    enquiry = open_enquiry(restricted.contact, codes=("POLICE",))
+    request = InformationRequest.unscoped.get(enquiry=enquiry)
+    url = reverse("enquiries:request_detail", args=[request.pk])
+    police = signed_in(staff["police"])
+
+    response = police.get(url)
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "This record is restricted" in body
+    assert restricted.surname not in body
+    answer = {
+        "version": request.version,
+        "outcome": "not_known",
+        "summary": "Nothing held.",
+        "systems_searched": "Niche",
+        "proportionality_note": "",
+    }
+    assert police.post(url, answer).status_code == 403
+    assert InformationRequest.unscoped.get(pk=request.pk).status == RequestStatus.REQUESTED
+    assert not AuditEntry.objects.filter(actor=staff["police"], person_id=restricted.pk)
+
+    assert _break_glass(police, restricted, url)["Location"] == url
+    opened = police.get(url)
+    assert opened.status_code == 200
+    assert restricted.surname in opened.content.decode()
+    logged = AuditEntry.objects.filter(
+        kind="access", actor=staff["police"], person_id=restricted.pk
+    )
+    assert logged.count() >= 2
+    assert set(logged.values_list("reason", flat=True)) == {REASON}
+    # An agency not asked about the contact has nothing to open.
+    with pytest.raises(RestrictionInvalid):
+        break_glass_open(staff["health"], [restricted.pk], reason=REASON, channel="x")
+
+
+def test_the_partner_request_selector_refuses_a_restricted_person(staff, restricted, open_enquiry):
+    """What any caller of the selector (the page, the API) gets without a reason."""
+    from openmash.enquiries.models import InformationRequest
+    from openmash.enquiries.selectors import (
+        information_request_for_partner,
+        information_request_to_answer,
+    )
+    from openmash.governance.selectors import RestrictedRecordError
+
+    request = InformationRequest.unscoped.get(enquiry=open_enquiry(restricted.contact))
+    with pytest.raises(RestrictedRecordError) as refused:
+        information_request_for_partner(staff["police"], request.pk, channel="test")
+    assert refused.value.person_ids == [str(restricted.pk)]
+    with pytest.raises(RestrictedRecordError):
+        information_request_to_answer(staff["police"], request.pk)
+    break_glass_open(staff["police"], [restricted.pk], reason=REASON, channel="test")
+    shown = information_request_for_partner(staff["police"], request.pk, channel="test")
+    assert restricted.surname in {p.name.split()[-1] for p in shown.people}
+    assert information_request_to_answer(staff["police"], request.pk) == request
