@@ -76,9 +76,11 @@ def create_demo_staff(existing: dict[str, dict]) -> list[dict]:
                 "job_title": staff.job_title,
             },
         )
-        if created or not user.check_password(password):
+        if created or not user.check_password(password) or user.must_change_password:
+            # The published demo credentials must keep working: never forced to change.
             user.set_password(password)
-            user.save(update_fields=["password"])
+            user.must_change_password = False
+            user.save(update_fields=["password", "must_change_password"])
         if created:
             user.roles.set([roles[code] for code in staff.roles])
         totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()

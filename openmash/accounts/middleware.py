@@ -1,10 +1,14 @@
-"""Enforce multi-factor authentication for every signed-in member of staff.
+"""Enforce multi-factor authentication, then a password of the user's own, for every
+signed-in member of staff.
 
 Two gaps would otherwise let someone in on a password alone:
 
 * a user whose account has no authenticator app yet (new, or reset by an administrator) is
   signed in after the password step — so until they enrol they can reach only enrolment;
 * Django admin has its own password-only sign-in form — so it is sent to ours instead.
+
+And a password an administrator set or generated (a new account, a reset) is known to
+someone else: until the user changes it, they can reach only the change-password page.
 """
 
 from urllib.parse import urlencode
@@ -63,3 +67,29 @@ class RequireMFAMiddleware:
         if enrolled:
             request.session[self.SESSION_KEY] = True
         return enrolled
+
+
+#: What a user who must change their password may still reach: the change itself, sign-out,
+#: the health check, and MFA enrolment (which comes first, see ``RequireMFAMiddleware``).
+ALLOWED_BEFORE_PASSWORD_CHANGE = ALLOWED_BEFORE_ENROLMENT | {"account_change_password"}
+
+
+class RequirePasswordChangeMiddleware:
+    """After sign-in (and MFA), send a user whose password an administrator set to allauth's
+    change-password page until they change it (``User.must_change_password``, cleared by the
+    ``password_changed`` signal). Placed after ``RequireMFAMiddleware``; no query of its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(settings.STATIC_URL)
+            and RequireMFAMiddleware._url_name(request) not in ALLOWED_BEFORE_PASSWORD_CHANGE
+        ):
+            return redirect(reverse("account_change_password"))
+        return self.get_response(request)

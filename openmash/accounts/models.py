@@ -90,6 +90,9 @@ class User(AbstractUser):
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    #: Set when an administrator chose or generated the password (create, reset): someone else
+    #: has known it, so the user must change it before anything else (``middleware``).
+    must_change_password = models.BooleanField(default=False)
     history = HistoricalRecords(m2m_fields=[roles], excluded_fields=["last_login", "password"])
 
     class Meta:

@@ -134,6 +134,8 @@ def user_create(
         job_title=job_title.strip(),
         phone=phone.strip(),
         is_active=True,
+        # The administrator knows this password (typed or shown): the user replaces it.
+        must_change_password=True,
     )
     generated = None
     if not password:
@@ -314,12 +316,28 @@ def user_reset_password(*, actor: User, user: User) -> str:
     password = generate_one_time_password()
     validate_password(password, user)
     user.set_password(password)
+    user.must_change_password = True
     # The password itself is not kept in history; the record says it was reset, and by whom.
     _record_event(
-        user, actor, "Password reset by an administrator", "password_reset", saving=["password"]
+        user,
+        actor,
+        "Password reset by an administrator",
+        "password_reset",
+        saving=["password", "must_change_password"],
     )
     logger.warning("staff password reset: user=%s by=%s", user.pk, actor.pk)
     return password
+
+
+def password_change_requirement_clear(user: User) -> None:
+    """The user chose a new password of their own (allauth's change or reset-by-email page):
+    the one an administrator knew is gone, so sign-in no longer sends them to change it."""
+    if not user.must_change_password:
+        return
+    user.must_change_password = False
+    user._history_user = user
+    user.save(update_fields=["must_change_password"])
+    logger.info("staff password changed after an administrator set it: user=%s", user.pk)
 
 
 # --- agencies ------------------------------------------------------------------------------

@@ -360,3 +360,52 @@ def test_changing_password_to_a_weak_one_is_refused_with_the_reason(client, enro
     assert "This password is too common." in html
     enrolled_user.refresh_from_db()
     assert enrolled_user.check_password(PASSWORD)
+
+
+# --- a password an administrator set must be changed ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_password_set_by_an_administrator_must_be_changed_after_sign_in(client, enrolled_user):
+    enrolled_user.must_change_password = True
+    enrolled_user.save(update_fields=["must_change_password"])
+    response = sign_in(client, enrolled_user)  # password, then the authenticator code
+    change = reverse("account_change_password")
+    assert client.get(response["Location"])["Location"] == change
+    for name in ("home", "mfa_index"):
+        assert client.get(reverse(name))["Location"] == change
+    page = client.get(change)
+    assert page.status_code == 200
+    assert "Your password was set by an administrator" in page.content.decode()
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("account_logout")).status_code == 200
+
+    new = "lantern-orchard-velvet-51"
+    response = client.post(change, {"oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert response.status_code == 302
+    enrolled_user.refresh_from_db()
+    assert enrolled_user.check_password(new) and not enrolled_user.must_change_password
+    assert client.get(reverse("home")).status_code == 200
+    assert enrolled_user.history.first().history_user == enrolled_user
+
+
+@pytest.mark.django_db
+def test_enrolment_comes_before_the_password_change(client, make_user):
+    """A new account: MFA enrolment first (the MFA middleware), then the password change."""
+    user = make_user("practice_manager", username="new.starter", must_change_password=True)
+    password_step(client, user.username)
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    TOTP.activate(user, pyotp.random_base32())
+    assert client.get(reverse("home"))["Location"] == reverse("account_change_password")
+
+
+@pytest.mark.django_db
+def test_a_password_reset_by_email_clears_the_requirement(enrolled_user):
+    from allauth.account.signals import password_reset
+
+    enrolled_user.must_change_password = True
+    enrolled_user.save(update_fields=["must_change_password"])
+    password_reset.send(sender=User, request=None, user=enrolled_user)
+    enrolled_user.refresh_from_db()
+    assert not enrolled_user.must_change_password

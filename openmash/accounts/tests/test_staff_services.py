@@ -195,3 +195,34 @@ def test_usernames_are_unique_ignoring_case(make_user):
     with pytest.raises(StaffRuleBroken, match="already exists"):
         _create(admin, username="someone")
     assert User.objects.filter(username__iexact="someone").count() == 1
+
+
+def test_an_administrator_set_password_must_be_changed(make_user):
+    """Created (generated or typed password) or reset by an administrator: the user must
+    choose their own at next sign-in."""
+    admin = make_user(R.ADMINISTRATOR)
+    generated = _create(actor=admin, username="gen.user").user
+    typed = _create(actor=admin, username="typed.user", password="a sensible long passphrase")
+    assert generated.must_change_password and typed.user.must_change_password
+    worker = make_user(R.REFERRAL_OFFICER)
+    assert not worker.must_change_password
+    services.user_reset_password(actor=admin, user=worker)
+    worker.refresh_from_db()
+    assert worker.must_change_password
+    services.password_change_requirement_clear(worker)
+    worker.refresh_from_db()
+    assert not worker.must_change_password
+
+
+def test_demo_users_are_never_forced_to_change_their_password(agencies, make_user):
+    """The demo credentials are published for trying the system (and browser tests use
+    them): a reset by an administrator is undone by the next demo load."""
+    from openmash.accounts.demo import create_demo_staff
+
+    credentials = {c["username"]: c for c in create_demo_staff({})}
+    assert not User.objects.filter(must_change_password=True).exists()
+    rio = User.objects.get(username="rio")
+    services.user_reset_password(actor=make_user(R.ADMINISTRATOR), user=rio)
+    create_demo_staff(credentials)
+    rio.refresh_from_db()
+    assert not rio.must_change_password and rio.check_password(credentials["rio"]["password"])
