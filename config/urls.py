@@ -9,6 +9,7 @@ from openmash.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/api-tokens/", include("openmash.api.urls_tokens")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("openmash.accounts.urls")),
     path("audit/", include("openmash.audit.urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("timescales/", include("openmash.timescales.urls")),
     path("reporting/", include("openmash.reporting.urls")),
     path("django-admin/", admin.site.urls),
+    path("api/v1/", include("openmash.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 

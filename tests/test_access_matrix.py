@@ -4,8 +4,8 @@ The expectations are one table (``MATRIX``) so a reviewer reads, row by row, wha
 see: 200 (allowed), 403 (refused by capability), 404 (out of scope: the record exists, but not
 for this user — e.g. the health practitioner on the police request), 405 (a POST-only action
 asked with GET by a role that may use it), 302 (a redirect elsewhere) and ``login`` (signed-out
-visitors are sent to sign in). Direct object URLs are tried with the IDs of every kind of
-record, including another agency's request.
+visitors are sent to sign in; the API answers them 401 instead). Direct object URLs are tried
+with the IDs of every kind of record, including another agency's request.
 
 ``test_every_case_url_is_in_the_matrix`` fails when a page appears that nobody decided about:
 add its rows here before the page ships. ``test_refused_posts_change_nothing`` sends each
@@ -181,6 +181,13 @@ reporting:timeliness                 -                           403   200   403
 notifications:list                   -                           200   200   200   200   200   200   200   200   200   200   200   login
 notifications:read_all               -                           405   405   405   405   405   405   405   405   405   405   405   login
 notifications:read                   notification                405   405   405   405   405   405   405   405   405   405   405   login
+# -- the partner API (signed in here with a session; tokens act the same): those who answer
+# requests, their own agency's only; no credentials -> 401
+api:information-request-list         -                           403   403   403   403   200   403   403   403   200   200   200   401
+api:information-request-detail       police request              403   403   403   403   404   403   403   403   200   404   404   401
+api:information-request-detail       health request              403   403   403   403   404   403   403   403   404   200   404   401
+api:information-request-detail       decided police request      403   403   403   403   404   403   403   403   200   404   404   401
+api:information-request-response     health request              403   403   403   403   405   403   403   403   405   405   405   401
 """  # noqa: E501
 
 #: Namespaces that show no case data, and why they are outside the matrix. Any other namespace
@@ -190,6 +197,7 @@ NOT_CASE_DATA = {
     "referral": "the public referral form: no sign-in, shows only what the visitor typed",
     "admin": "Django admin: superusers only, outside the service",
     "timescales": "closure days of the working-time calendar (administrators): dates and counts",
+    "api_tokens": "a user's own API tokens (names and dates): openmash/api/tests/test_tokens.py",
 }
 #: Routes outside any namespace that are not case data (allauth's sign-in pages are skipped by
 #: module, see ``_case_routes``).
@@ -199,7 +207,7 @@ NOT_CASE_DATA_ROUTES = {
     "api-schema": "the OpenAPI schema, no records",
 }
 
-REFUSED = {"403", "404", "login"}
+REFUSED = {"401", "403", "404", "login"}
 
 
 @dataclass(frozen=True)
@@ -701,10 +709,10 @@ def test_every_case_url_is_in_the_matrix():
 
 
 def test_the_matrix_is_well_formed():
-    codes = {"200", "302", "403", "404", "405", "login"}
+    codes = {"200", "302", "401", "403", "404", "405", "login"}
     for row in ROWS:
         assert set(row.outcomes.values()) <= codes, row
-        assert row.outcomes["anon"] in {"login", "302"}, f"{row.route}: signed-out visitors"
+        assert row.outcomes["anon"] in {"login", "302", "401"}, f"{row.route}: signed-out"
     # Direct object URLs are tried with another agency's IDs: each partner is refused the
     # others' requests, and never sees a request that was not sent to their agency.
     requests = [r for r in ROWS if r.route == "enquiries:request_detail"]
@@ -832,6 +840,15 @@ def _response_form(s: Scenario) -> dict:
     }
 
 
+def _api_response_form(s: Scenario) -> dict:
+    return {
+        "expected_version": str(_request(s.enquiry_contact, "HEALTH").version),
+        "outcome": "known",
+        "summary": "Health visitor concerns about the child's weight.",
+        "systems_searched": "GP record",
+    }
+
+
 def _proceed_form(s: Scenario) -> dict:
     enquiry = MashEnquiry.unscoped.get(contact=s.enquiry_contact)
     return {"version": str(enquiry.version), "reason": "Health chased at 14:00, no answer."}
@@ -939,6 +956,13 @@ POST_CASES = [
     PostCase("contacts:complete", "submitted contact", _complete_form, "rio"),
     PostCase("contacts:screen", "to-screen contact", _screen_form, "pm"),
     PostCase("enquiries:request_detail", "health request", _response_form, "hea"),
+    PostCase(
+        "api:information-request-response",
+        "health request",
+        _api_response_form,
+        "hea",
+        bystanders="404",
+    ),
     PostCase("enquiries:enquiry_proceed", "enquiry", _proceed_form, "pm"),
     PostCase("decisions:analysis", "enquiry contact", _analysis_form, "sw", _health_answers),
     PostCase(
@@ -1056,8 +1080,8 @@ def test_refused_posts_change_nothing(case, scenario, signed_in):
             expected = case.bystanders
         got = _outcome(_client(role, scenario, signed_in).post(url, case.form(scenario)))
         # A role refused the page may be refused the action by capability (403) or scope (404);
-        # either way, with nothing changed. Signed-out visitors are sent to sign in.
-        refused = got == "login" if expected == "login" else got in {"403", "404"}
+        # either way, with nothing changed. Signed-out visitors are sent to sign in (API: 401).
+        refused = got == expected if expected in {"login", "401"} else got in {"403", "404"}
         if (got != expected) if expected not in REFUSED else not refused:
             wrong.append(f"{role}: expected {expected}, got {got}")
     assert not wrong, f"POST {case.route} [{case.obj}]:\n" + "\n".join(wrong)
@@ -1067,6 +1091,6 @@ def test_refused_posts_change_nothing(case, scenario, signed_in):
 
     # The control: the same form from a role that may act takes effect.
     response = _client(case.allowed, scenario, signed_in).post(url, case.form(scenario))
-    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.status_code in {302, 201}, response.content.decode()[:3000]  # 201: API
     if case.control:
         assert _state() != before, f"the control POST to {case.route} changed nothing"

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "rest_framework",
+    "knox",
     "drf_spectacular",
     "openmash.core",
     "openmash.accounts",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "openmash.meetings",
     "openmash.notifications",
     "openmash.reporting",
+    "openmash.api",
 ]
 
 MIDDLEWARE = [
@@ -227,14 +229,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The partner API (docs/decisions/0005-partner-api.md). Tokens first, so a request without
+# credentials gets 401 with a WWW-Authenticate header; a signed-in (MFA) browser session works too.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "openmash.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "openmash.api.exceptions.api_exception_handler",
+    # Per user, whichever way they signed in: generous for a partner system polling its queue.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": "120/minute"},
 }
-SPECTACULAR_SETTINGS = {"TITLE": "OpenMASH API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpenMASH API",
+    "DESCRIPTION": "For partner agencies' systems: their own agency's information requests. "
+    "See docs/how-to/partner-api.md.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+# API tokens: hashed at rest (SHA-512), with an expiry chosen at creation; the prefix lets
+# secret scanners recognise a leaked token.
+KNOX_TOKEN_MODEL = "api.ApiToken"  # noqa: S105 - a model label, not a secret
+REST_KNOX = {"TOKEN_PREFIX": "openmash_", "TOKEN_TTL": timedelta(days=90), "AUTO_REFRESH": False}
 
 # Task queue (Celery). See docs/decisions/0002-task-queue.md. The beat schedule is in
 # config/celery.py. Messages carry only IDs; the state of each effect is in the database.

@@ -22,6 +22,11 @@ urlpatterns = [
     path("users/<uuid:pk>/", views.user_detail, name="user_detail"),
     path("users/<uuid:pk>/edit/", views.user_edit, name="user_edit"),
     *[_action(name) for name in views.USER_ACTIONS],
+    path(
+        "users/<uuid:pk>/api-tokens/<uuid:token_id>/revoke/",
+        views.user_api_token_revoke,
+        name="user_api_token_revoke",
+    ),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/new/", views.agency_create, name="agency_create"),
     path("agencies/<uuid:pk>/edit/", views.agency_edit, name="agency_edit"),

@@ -11,7 +11,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+
+from openmash.api.selectors import api_token_for, api_tokens_of
+from openmash.api.services import api_token_revoke
 
 from . import selectors, services
 from .forms import AgencyForm, StaffUserForm, TeamForm, UserFilterForm
@@ -128,7 +132,24 @@ def user_detail(request, pk):
             "history": selectors.history_for(user),
             "one_time_password": one_time["password"] if one_time else None,
             "is_self": user.pk == request.user.pk,
+            "api_tokens": api_tokens_of(user),
         },
+    )
+
+
+@staff_manager_required
+@require_http_methods(["GET", "POST"])
+def user_api_token_revoke(request, pk, token_id):
+    """Revoke one of a user's API tokens (a leaked token, someone leaving): confirm, then act."""
+    user = _get_user(pk)
+    token = api_token_for(request.user, token_id, owner=user)
+    if request.method == "POST":
+        api_token_revoke(token, actor=request.user)
+        messages.success(request, f"{user}'s API token “{token.name}” has been revoked.")
+        return redirect("accounts:user_detail", pk=user.pk)
+    back = reverse("accounts:user_detail", kwargs={"pk": user.pk})
+    return render(
+        request, "api/token_revoke.html", {"token": token, "owner": user, "back_url": back}
     )
 
 

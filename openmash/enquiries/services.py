@@ -340,6 +340,39 @@ def information_request_respond(
     return request
 
 
+def information_request_api_read(user, request_id, *, channel: str):
+    """A partner system reads one of its agency's requests through the REST API: the request
+    page's selector (scoped; writes the access log per person) plus a Record of Sharing entry
+    of kind ``API_READ`` in the same transaction. The page does not write one — its details
+    were recorded as shared when the request was sent — but a copy fetched by another system
+    leaves the service, so the DPO must be able to find it."""
+    from .selectors import information_request_for_partner
+
+    with transaction.atomic():
+        shown = information_request_for_partner(user, request_id, channel=channel)
+        request = shown.request
+        contact = Contact.unscoped.get(pk=request.contact_id)
+        sharing_record(
+            kind=DisclosureKind.API_READ,
+            shared_by=request.requested_by,
+            from_agency=_csc_agency(),
+            to_agency=user.agency,
+            to_description=f"Read through the API by {user.get_full_name() or user.username}",
+            contact=contact,
+            subjects=_linked_person_ids(contact.pk),
+            record_type="information request",
+            record_id=request.pk,
+            summary=(
+                f"Identifying details of the {len(shown.people)} people named on contact "
+                f"{contact.reference}, with the question asked"
+                + (" and the outcome" if shown.outcome else "")
+                + f", read by {user.agency.name}'s system through the API"
+            ),
+            consent_reference=consent_reference(contact),
+        )
+    return shown
+
+
 def _enquiry_to_ready(enquiry: MashEnquiry, *, actor, now, reason: str = "") -> None:
     """open → ready on a locked enquiry row."""
     values = {

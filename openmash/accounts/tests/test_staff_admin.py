@@ -72,6 +72,8 @@ def _all_account_urls(user_pk, agency_pk, team_pk):
             kwargs["pk"] = (
                 team_pk if "teams" in route else agency_pk if "agencies" in route else user_pk
             )
+        if "<uuid:token_id>" in str(pattern.pattern):
+            kwargs["token_id"] = uuid.uuid4()  # refused before the token is looked up
         urls.append(reverse(f"accounts:{pattern.name}", kwargs=kwargs))
     return urls
 
