@@ -15,6 +15,7 @@ from openmash.accounts.roles import Capability as C
 from openmash.accounts.scopes import is_csc_staff
 from openmash.audit.services import channel_from_request
 from openmash.core.errors import ConflictError, DomainError
+from openmash.core.formats import record_url, when_short
 from openmash.core.queues import (
     Column,
     QueueSpec,
@@ -37,6 +38,7 @@ from .forms import (
     without_errors,
 )
 from .models import ContactStatus
+from .queue_cells import children_html
 
 # Templates other apps provide for the contact page; included only once they exist. The
 # enquiries and decisions panels are rendered through those apps' template tags (which read
@@ -291,6 +293,20 @@ CONTACT_COLUMNS = (
     Column("Flags"),
 )
 CONTACT_FILTERS = (immediate_risk_filter(), overdue_filter("decision_due_at"))
+_contact_url = record_url("contacts:detail")
+
+
+def _contact_cells(contact) -> dict:
+    """What contacts/includes/queue_row.html prints for one contact."""
+    return {
+        "href": _contact_url(contact.pk),
+        "reference": contact.reference,
+        "channel": contact.get_channel_display(),
+        "children": children_html(contact.children, with_birth=True),
+        "received": when_short(contact.received_at),
+        "due": when_short(contact.decision_due_at),
+    }
+
 
 QUEUES = {
     "to_record": {
@@ -299,6 +315,7 @@ QUEUES = {
             sorts=CONTACT_SORTS,
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
+            cells=_contact_cells,
             empty_message="There are no online referrals waiting to be recorded.",
         ),
         "title": "To record",
@@ -311,6 +328,7 @@ QUEUES = {
             sorts=CONTACT_SORTS,
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
+            cells=_contact_cells,
             empty_message="There are no contacts waiting to be screened.",
         ),
         "title": "To screen",

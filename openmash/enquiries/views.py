@@ -11,7 +11,9 @@ from openmash.accounts.permissions import capability_required
 from openmash.accounts.roles import Capability as C
 from openmash.accounts.scopes import is_csc_staff
 from openmash.audit.services import channel_from_request
+from openmash.contacts.queue_cells import children_html
 from openmash.core.errors import DomainError
+from openmash.core.formats import day_month_time, record_url, when_short
 from openmash.core.queues import (
     Column,
     Filter,
@@ -46,6 +48,42 @@ def _status_filter() -> Filter:
     )
 
 
+_request_url = record_url("enquiries:request_detail")
+_enquiry_url = record_url("enquiries:enquiry_detail")
+
+
+def _request_cells(info_request) -> dict:
+    """What enquiries/includes/request_row.html prints: the annotated contact reference and
+    markers only (no contact object is loaded for partners)."""
+    responded = info_request.status == RequestStatus.RESPONDED
+    return {
+        "href": _request_url(info_request.pk),
+        "reference": info_request.contact_reference,
+        "action": "read the response" if responded else "answer the request",
+        # The markers' immediate risk (``urgent``) is for outstanding requests only; an
+        # answered request still says the child was at immediate risk.
+        "answered_at_risk": responded and info_request.immediate_risk,
+        "requested": when_short(info_request.requested_at),
+        "due": when_short(info_request.due_at),
+        "status": (
+            f"Responded {day_month_time(info_request.responded_at)}" if responded else "To answer"
+        ),
+    }
+
+
+def _enquiry_cells(enquiry) -> dict:
+    """What enquiries/includes/enquiry_row.html prints for one MASH enquiry."""
+    return {
+        "href": _enquiry_url(enquiry.pk),
+        "reference": enquiry.contact.reference,
+        "children": children_html(enquiry.contact.children),
+        "received": when_short(enquiry.contact.received_at),
+        "due": when_short(enquiry.due_at),
+        "responses": f"{enquiry.responses_in} of {enquiry.requests_total}",
+        "overdue_requests": enquiry.overdue_requests,
+    }
+
+
 #: Outstanding requests first whatever the sort; ``urgent`` (outstanding and immediate risk)
 #: is pinned above everything by the shared helper.
 REQUEST_QUEUE_SPEC = QueueSpec(
@@ -69,6 +107,7 @@ REQUEST_QUEUE_SPEC = QueueSpec(
     ),
     due_field="outstanding_due_at",
     risk_field="urgent",
+    cells=_request_cells,
     empty_message="There are no information requests to your agency.",
 )
 
@@ -100,6 +139,7 @@ ENQUIRY_QUEUES = {
             columns=ENQUIRY_COLUMNS,
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
+            cells=_enquiry_cells,
             empty_message="There are no MASH enquiries waiting for responses.",
         ),
     },
@@ -112,6 +152,7 @@ ENQUIRY_QUEUES = {
             columns=ENQUIRY_COLUMNS,
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
+            cells=_enquiry_cells,
             empty_message="There are no enquiries waiting for analysis.",
         ),
     },

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmash.contacts.models import Contact, ContactStatus
+from openmash.contacts.selectors import contact_queue
 from openmash.core.queues import queue_page
 
 from .factories import ContactFactory, ContactPersonFactory, SubmittedContactFactory
@@ -147,7 +148,8 @@ def test_queue_page_builds_gov_uk_pagination_with_ellipses(officer):
     for _ in range(8 * 25):
         ContactFactory()
     request = RequestFactory().get("/", {"page": "5", "risk": "no"})
-    queue = queue_page(request, Contact.objects.for_user(officer), QUEUES["to_screen"]["spec"])
+    contacts = contact_queue(officer, ContactStatus.RECORDED)
+    queue = queue_page(request, contacts, QUEUES["to_screen"]["spec"])
     items = queue.pagination["items"]
     numbers = [i.get("number") for i in items]
     assert numbers == [1, None, 4, 5, 6, None, 8]
