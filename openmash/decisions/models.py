@@ -37,6 +37,8 @@ class Analysis(BaseModel):
 class FeedbackStatus(models.TextChoices):
     SENT = "sent", "Feedback emailed to the referrer"
     NO_EMAIL = "no_email", "No email address given"
+    #: UK GDPR Art 18: someone on the contact has the processing of their data restricted.
+    RESTRICTED = "restricted", "Not sent: processing of someone's data is restricted"
 
 
 class Decision(BaseModel):
@@ -44,8 +46,8 @@ class Decision(BaseModel):
 
     Written once by ``services.contact_decide`` with the handover (``handed_over_at``: the
     receiving team's summary was shared, see the Record of Sharing) and the referrer's
-    feedback (``feedback_sent_at`` / ``feedback_status``: queued to the referrer's email, or
-    "no email address given").
+    feedback (``feedback_sent_at`` / ``feedback_status``: queued to the referrer's email, "no
+    email address given", or withheld while processing of someone's data is restricted).
     """
 
     contact = models.OneToOneField(

@@ -19,6 +19,10 @@ from openmash.contacts.transitions import contact_transition
 from openmash.core.errors import ConflictError, DomainError, NotPermitted, TransitionNotAllowed
 from openmash.enquiries.models import EnquiryStatus, InformationRequest, MashEnquiry, RequestStatus
 from openmash.governance.codes import DisclosureKind
+from openmash.governance.selectors import (
+    processing_restriction_refusal,
+    processing_restrictions_for_people,
+)
 from openmash.governance.services import sharing_record
 from openmash.tasks.services import outbox_enqueue
 
@@ -328,10 +332,21 @@ def referrer_feedback_message(contact: Contact, decision: Decision) -> tuple[str
     return " ".join(subject.split()), body
 
 
+#: Why the referrer's feedback was not sent, for the decider (``contact_decide``'s caller).
+REFERRER_FEEDBACK_RESTRICTED = processing_restriction_refusal(
+    "the outcome was not emailed to the referrer"
+)
+
+
 def _referrer_feedback(contact, decision, actor, subjects, now) -> None:
     email = contact.referrer_email.strip()
     if not email:
         decision.feedback_status = FeedbackStatus.NO_EMAIL
+        return
+    if processing_restrictions_for_people(subjects):
+        # Art 18: a new disclosure outside the agencies; the decision itself stands (the
+        # child's protection is an exception), the feedback is withheld and says so.
+        decision.feedback_status = FeedbackStatus.RESTRICTED
         return
     subject, body = referrer_feedback_message(contact, decision)
     _email_enqueue(

@@ -939,6 +939,59 @@ def processing_restriction_in_force(person_id):
     ).first()
 
 
+def processing_restrictions_for_people(person_ids) -> list:
+    """The restrictions of processing (Art 18) in force for any of ``person_ids``, with their
+    rights request and person, oldest first — one query. For code about to disclose their data
+    (referrer feedback, a meeting agenda) and for the banner on pages that name them."""
+    from .models import ProcessingRestriction
+
+    return list(
+        ProcessingRestriction.unscoped.filter(person_id__in=person_ids, lifted_at__isnull=True)
+        .select_related("person", "rights_request")
+        .order_by("started_at")
+    )
+
+
+def processing_restricted_contact_ids(contact_ids) -> set:
+    """Which of ``contact_ids`` name someone whose processing is restricted (one query)."""
+    from openmash.contacts.models import ContactPerson
+
+    from .models import ProcessingRestriction
+
+    restricted = ProcessingRestriction.unscoped.filter(lifted_at__isnull=True).values("person_id")
+    return set(
+        ContactPerson.unscoped.filter(contact_id__in=contact_ids, person_id__in=restricted)
+        .values_list("contact_id", flat=True)
+        .distinct()
+    )
+
+
+def processing_restriction_refusal(what: str) -> str:
+    """The message for a disclosure refused under Art 18 (``what`` cannot be done)."""
+    return (
+        "Processing of the data of someone on this contact is restricted after a data subject "
+        f"rights request, so {what}. Ask the data protection officer whether the restriction "
+        "can be lifted or an exception (legal claims, protecting another person) applies."
+    )
+
+
+def processing_restrictions_shown(user, *, contact=None, person=None) -> list:
+    """The restrictions of processing to warn about on a page showing ``contact`` (everyone
+    named on it) or ``person``, for a user who may read them; [] otherwise."""
+    from openmash.contacts.models import ContactPerson
+
+    if not (can_read_contacts(user) or _is_dpo(user)):
+        return []
+    if person is not None:
+        return processing_restrictions_for_people([getattr(person, "pk", person)])
+    if contact is None:
+        return []
+    named = ContactPerson.unscoped.filter(contact_id=getattr(contact, "pk", contact)).values(
+        "person_id"
+    )
+    return processing_restrictions_for_people(named)
+
+
 def incorrect_opinions_for_contact(user, contact) -> list:
     """Opinions on this contact found to be incorrect, newest first, if the user may read it."""
     from .models import IncorrectOpinionFlag

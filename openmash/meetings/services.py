@@ -18,6 +18,10 @@ from openmash.contacts.models import Contact, ContactPerson
 from openmash.core.errors import ConflictError, DomainError, NotPermitted, TransitionNotAllowed
 from openmash.enquiries.models import InformationRequest
 from openmash.governance.codes import DisclosureKind
+from openmash.governance.selectors import (
+    processing_restricted_contact_ids,
+    processing_restriction_refusal,
+)
 from openmash.governance.services import sharing_record
 from openmash.timescales.calendar import LONDON
 from openmash.timescales.services import current_calendar
@@ -171,8 +175,9 @@ def meeting_arrange(*, actor, meeting_type: MeetingType, day: date, starts_at) -
 
 def agenda_build(meeting: Meeting, *, actor=None) -> int:
     """Add to the agenda every contact the meeting type's rule finds (``agenda.py``) that is not
-    on it yet — nor was removed from it by the chair. Existing items keep their order; new ones
-    go at the end. ``actor`` None is the daily job. Returns how many items were added."""
+    on it yet — nor was removed from it by the chair, nor names someone whose processing is
+    restricted (Art 18). Existing items keep their order; new ones go at the end. ``actor``
+    None is the daily job. Returns how many items were added."""
     if actor is not None:
         _require_chair(actor)
     now = timezone.now()
@@ -198,6 +203,9 @@ def agenda_build(meeting: Meeting, *, actor=None) -> int:
             candidates = []
         items = AgendaItem.unscoped.filter(meeting=locked)
         existing = set(items.values_list("contact_id", flat=True))
+        # Art 18: a contact naming someone whose processing is restricted is not discussed
+        # (disclosed to the attendees) while the restriction lasts.
+        existing |= processing_restricted_contact_ids([c.contact_id for c in candidates])
         position = items.aggregate(last=Max("position"))["last"] or 0
         added = 0
         for candidate in candidates:
@@ -234,6 +242,11 @@ def agenda_item_add(meeting: Meeting, *, actor, reference: str, reason: str = ""
     if contact is None:
         raise MeetingInputError(
             f"No contact has the reference {reference}. Check the reference and try again.",
+            "reference",
+        )
+    if processing_restricted_contact_ids([contact.pk]):
+        raise MeetingInputError(
+            processing_restriction_refusal(f"{contact.reference} cannot be put on an agenda"),
             "reference",
         )
     reason = " ".join(reason.split())[:300] or "Added by the chair"

@@ -117,3 +117,53 @@ def test_handover_notice_through_the_outbox(analysed_contact, decide, teams):
     assert notice.recipient == "assessment@example.org"
     assert contact.reference in notice.subject
     assert contact.people(manager="unscoped").get().surname not in notice.body
+
+
+def _restrict_processing(contact, by):
+    from django.utils import timezone
+
+    from openmash.contacts.models import ContactPerson
+    from openmash.governance.models import ProcessingRestriction
+
+    person = ContactPerson.unscoped.filter(contact=contact).first().person
+    return ProcessingRestriction.unscoped.create(
+        person=person, ground="accuracy", started_at=timezone.now(), started_by=by
+    )
+
+
+def test_no_feedback_while_processing_is_restricted(analysed_contact, decide, staff):
+    """UK GDPR Art 18: the decision stands; the email to the referrer is withheld."""
+    contact = analysed_contact()
+    _restrict_processing(contact, staff["pm"])
+    decision = decide(contact)
+    assert decision.feedback_status == FeedbackStatus.RESTRICTED
+    assert decision.feedback_sent_at is None
+    assert not OutboxMessage.objects.filter(kind="referrer_feedback").exists()
+    assert not SharingRecord.objects.filter(kind=DisclosureKind.REFERRER_FEEDBACK).exists()
+    assert [m for m in mail.outbox if m.to == [contact.referrer_email]] == []
+
+
+def test_the_decide_page_warns_and_says_the_feedback_was_withheld(
+    analysed_contact, staff, teams, signed_in
+):
+    from django.urls import reverse
+
+    contact = analysed_contact()
+    restriction = _restrict_processing(contact, staff["pm"])
+    client = signed_in(staff["pm"])
+    url = reverse("decisions:decide", args=[contact.pk])
+    page = client.get(url).content.decode()
+    assert "Processing of " in page and "data is restricted (since " in page
+    assert restriction.person.full_name in page
+    response = client.post(
+        url,
+        {
+            "outcome": Outcome.STRATEGY_S47,
+            "rationale": "Synthetic rationale.",
+            "receiving_team": teams["ASSESSMENT"].pk,
+            "version": contact.version,
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "the outcome was not emailed to the referrer" in body

@@ -176,6 +176,25 @@ def test_adding_refuses_unknown_and_duplicate_references(staff, huddle):
         services.agenda_item_add(huddle, actor=staff["pm"], reference="  ")
 
 
+def test_a_contact_whose_processing_is_restricted_stays_off_agendas(staff, huddle):
+    """UK GDPR Art 18: the chair is told why; the daily build skips it."""
+    from openmash.contacts.models import ContactPerson
+    from openmash.governance.models import ProcessingRestriction
+
+    contact = contact_with_child(received_at=at(WEDNESDAY, 8))
+    child = ContactPerson.unscoped.get(contact=contact).person
+    ProcessingRestriction.unscoped.create(
+        person=child, ground="accuracy", started_at=timezone.now(), started_by=staff["pm"]
+    )
+    with pytest.raises(DomainError, match="restricted") as error:
+        services.agenda_item_add(huddle, actor=staff["pm"], reference=contact.reference)
+    assert error.value.field == "reference"
+    assert "cannot be put on an agenda" in str(error.value)
+    with time_machine.travel(at(WEDNESDAY, 9), tick=False):
+        services.agenda_build(huddle, actor=staff["pm"])
+    assert contact.reference not in _refs(huddle)
+
+
 def test_only_a_chair_changes_an_agenda(staff, huddle):
     contact = contact_with_child()
     for who in ("sw", "police", "eh"):
