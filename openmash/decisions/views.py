@@ -18,7 +18,9 @@ from openmash.accounts.permissions import capability_required
 from openmash.accounts.roles import Capability as C
 from openmash.audit.services import channel_from_request
 from openmash.contacts.models import ContactStatus
+from openmash.contacts.queue_cells import children_html
 from openmash.core.errors import ConflictError, DomainError
+from openmash.core.formats import record_url, time_hm, when_short
 from openmash.core.queues import (
     Column,
     Filter,
@@ -199,6 +201,51 @@ def _decided_late_filter() -> Filter:
     )
 
 
+_decide_url = record_url("decisions:decide", "contact_id")
+_summary_url = record_url("decisions:summary", "contact_id")
+
+
+def _awaiting_cells(contact) -> dict:
+    """What decisions/includes/awaiting_row.html prints for one analysed contact."""
+    analysis = getattr(contact, "analysis", None)  # a missing one-to-one raises AttributeError
+    return {
+        "href": _decide_url(contact.pk),
+        "reference": contact.reference,
+        "children": children_html(contact.children),
+        "received": when_short(contact.received_at),
+        "due": when_short(contact.decision_due_at),
+        "recommendation": analysis.get_recommendation_display() if analysis else "",
+        "analysed_by": analysis.analysed_by.get_full_name() if analysis else "",
+    }
+
+
+def _today_cells(contact) -> dict:
+    """What decisions/includes/today_row.html prints for one contact decided today."""
+    decision = getattr(contact, "decision", None)
+    team = decision.receiving_team if decision else None
+    if decision is None:
+        told = "–"
+    elif decision.feedback_status == FeedbackStatus.SENT:
+        told = f"Emailed {time_hm(decision.feedback_sent_at)}"
+    else:
+        told = decision.get_feedback_status_display() or "–"
+    return {
+        "reference": contact.reference,
+        "summary_href": _summary_url(contact.pk) if team else "",
+        "children": children_html(contact.children),
+        "due": when_short(contact.decision_due_at),
+        "outcome": decision.get_outcome_display() if decision else "",
+        "team": team.name if team else "",
+        "decided": (
+            f"{time_hm(decision.decided_at)}, {decision.decided_by.get_full_name()}"
+            if decision
+            else ""
+        ),
+        "told": told,
+        "decided_late": contact.decided_late,
+    }
+
+
 AWAITING_SPEC = QueueSpec(
     sorts=QUEUE_SORTS,
     columns=(
@@ -210,6 +257,7 @@ AWAITING_SPEC = QueueSpec(
         Column("Flags", "rag"),
     ),
     filters=(rag_filter(), immediate_risk_filter(), overdue_filter("decision_due_at")),
+    cells=_awaiting_cells,
     empty_message="There are no analysed contacts waiting for a decision.",
 )
 
@@ -227,6 +275,8 @@ TODAY_SPEC = QueueSpec(
     ),
     filters=(rag_filter(), immediate_risk_filter(), _decided_late_filter()),
     due_field=None,
+    cells=_today_cells,
+    no_tags="",
     empty_message="No contacts have been decided today yet.",
 )
 
