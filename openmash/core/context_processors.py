@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from openmash.accounts.roles import Capability
+
 from .navigation import navigation_for
 
 
@@ -11,4 +13,9 @@ def service(request):
         "openmash_mode": settings.OPENMASH_MODE,
         "demo_mode": settings.OPENMASH_MODE == "local",
         "service_navigation": navigation_for(request, user),
+        # Partner systems call the API with a personal token (openmash.api); the page that
+        # issues them is linked from the signed-in bar for those who may answer requests.
+        "show_api_tokens": bool(
+            user and user.is_authenticated and user.can(Capability.ENQUIRY_RESPOND)
+        ),
     }

@@ -209,3 +209,11 @@ def test_only_administrators_reach_the_staff_revoke_page(police, police2, signed
     url = reverse("accounts:user_api_token_revoke", args=[police.pk, token.public_id])
     assert signed_in(police2).post(url).status_code == 403
     assert ApiToken.objects.exists()
+
+
+def test_the_signed_in_bar_links_the_tokens_page_for_those_who_answer_requests(
+    police, pm, signed_in
+):
+    link = f'href="{reverse("api_tokens:list")}">API tokens</a>'
+    assert link in signed_in(police).get(reverse("home")).content.decode()
+    assert link not in signed_in(pm).get(reverse("home")).content.decode()
