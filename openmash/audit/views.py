@@ -57,7 +57,6 @@ def access_log(request):
             "search": search,
             "page": page,
             "rows": rows,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
         },
     )
 
@@ -114,7 +113,6 @@ def record_history(request, target_type: str, target_id: str):
             "target_type": target_type_label(target_type),
             "target_label": entries[0].target_label,
             "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
             "items": [{"entry": e, "changes": change_rows(e)} for e in entries],
         },
     )

@@ -92,7 +92,6 @@ def sharing_search(request):
             "search": search,
             "person": person,
             "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
         },
         status=status,
     )
@@ -231,6 +230,5 @@ def person_recipients(request, person_id):
             "person": person,
             "recipients": selectors.sharing_recipients_for_person(user, person.pk),
             "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
         },
     )

@@ -73,23 +73,3 @@ def analysed_contact(ready_contact, staff):
         return contact
 
     return _make
-
-
-@pytest.fixture
-def client_for(db):
-    """client_for(user) -> a fresh test client signed in as ``user`` (MFA treated as done);
-    several can be open at once, like two practice managers at their desks."""
-    from allauth.mfa.models import Authenticator
-    from django.test import Client
-
-    def _client(user):
-        Authenticator.objects.get_or_create(
-            user=user,
-            type=Authenticator.Type.TOTP,
-            defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
-        )
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _client

@@ -50,13 +50,13 @@ def _references(client, url_name, **params):
     return re.findall(r"(C26-9\d{5})", content)
 
 
-def test_awaiting_lists_analysed_contacts_immediate_risk_then_due(staff, client_for):
+def test_awaiting_lists_analysed_contacts_immediate_risk_then_due(staff, signed_in):
     now = timezone.now()
     later = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=5))
     sooner = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=1))
     at_risk = _analysed(staff["sw"], decision_due_at=now + timedelta(hours=9), immediate_risk=True)
     not_yet = ContactFactory(status=ContactStatus.ENQUIRY)
-    refs = _references(client_for(staff["pm"]), "decisions:awaiting")
+    refs = _references(signed_in(staff["pm"]), "decisions:awaiting")
     assert _unique(refs) == [at_risk.reference, sooner.reference, later.reference]
     assert not_yet.reference not in refs
 
@@ -65,7 +65,7 @@ def _unique(refs):
     return list(dict.fromkeys(refs))
 
 
-def test_awaiting_sorts_and_filters(staff, client_for):
+def test_awaiting_sorts_and_filters(staff, signed_in):
     now = timezone.now()
     green = _analysed(staff["sw"], rag="green", received_at=now - timedelta(hours=9))
     red = _analysed(staff["sw"], rag="red", received_at=now - timedelta(hours=1))
@@ -75,7 +75,7 @@ def test_awaiting_sorts_and_filters(staff, client_for):
         received_at=now - timedelta(hours=5),
         decision_due_at=now - timedelta(minutes=5),
     )
-    client = client_for(staff["pm"])
+    client = signed_in(staff["pm"])
 
     def refs(**params):
         return _unique(_references(client, "decisions:awaiting", **params))
@@ -110,11 +110,11 @@ def test_london_day_across_the_clocks_going_back():
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
 
 
-def test_decided_today_marks_and_filters_late_decisions(staff, client_for):
+def test_decided_today_marks_and_filters_late_decisions(staff, signed_in):
     now = timezone.now()
     on_time = _decided(staff["pm"], decision_due_at=now + timedelta(hours=1))
     late = _decided(staff["pm"], decision_due_at=now - timedelta(hours=1))
-    client = client_for(staff["pm"])
+    client = signed_in(staff["pm"])
     assert _unique(_references(client, "decisions:today", timeliness="late")) == [late.reference]
     assert _unique(_references(client, "decisions:today", timeliness="in_time")) == [
         on_time.reference
@@ -124,11 +124,11 @@ def test_decided_today_marks_and_filters_late_decisions(staff, client_for):
     assert "Overdue" not in content  # a decided contact's clock has stopped
 
 
-def test_queue_pages_show_tags_and_paginate(staff, client_for):
+def test_queue_pages_show_tags_and_paginate(staff, signed_in):
     now = timezone.now()
     for _ in range(26):
         _analysed(staff["sw"], rag="red", immediate_risk=True, decision_due_at=now - timedelta(1))
-    client = client_for(staff["pm"])
+    client = signed_in(staff["pm"])
     first = client.get(reverse("decisions:awaiting")).content.decode()
     assert "Showing 1 to 25 of 26" in first
     assert "Immediate risk" in first and "Overdue" in first and "openmash-tag--red" in first
@@ -139,20 +139,20 @@ def test_queue_pages_show_tags_and_paginate(staff, client_for):
     assert "rag=red" in second.content.decode()  # paging keeps the filter
 
 
-def test_queue_permissions(staff, client_for):
-    assert client_for(staff["sw"]).get(reverse("decisions:awaiting")).status_code == 403
-    assert client_for(staff["sw"]).get(reverse("decisions:today")).status_code == 200
+def test_queue_permissions(staff, signed_in):
+    assert signed_in(staff["sw"]).get(reverse("decisions:awaiting")).status_code == 403
+    assert signed_in(staff["sw"]).get(reverse("decisions:today")).status_code == 200
     for who in ("police", "dpo", "rio"):
-        client = client_for(staff[who])
+        client = signed_in(staff[who])
         assert client.get(reverse("decisions:awaiting")).status_code == 403
         assert client.get(reverse("decisions:today")).status_code == 403
 
 
 @pytest.mark.parametrize("url_name", ["decisions:awaiting", "decisions:today"])
 def test_queue_queries_do_not_grow_with_rows(
-    url_name, staff, teams, client_for, django_assert_max_num_queries
+    url_name, staff, teams, signed_in, django_assert_max_num_queries
 ):
-    client = client_for(staff["pm"])
+    client = signed_in(staff["pm"])
 
     def fill(n):
         for _ in range(n):

@@ -49,9 +49,9 @@ def _decided(contact, staff, team, outcome=Outcome.STRATEGY_S47):
     ],
 )
 def test_role_access(
-    who, analysis, decide, summary, ready_contact, analysed_contact, staff, teams, client_for
+    who, analysis, decide, summary, ready_contact, analysed_contact, staff, teams, signed_in
 ):
-    client = client_for(staff[who])
+    client = signed_in(staff[who])
     assert client.get(_url("analysis", ready_contact())).status_code == analysis
     assert client.get(_url("decide", analysed_contact())).status_code == decide
     decided = analysed_contact()
@@ -60,13 +60,13 @@ def test_role_access(
     assert client.get(_url("summary_pdf", decided)).status_code == summary
 
 
-def test_unknown_contact_is_not_found(staff, client_for):
+def test_unknown_contact_is_not_found(staff, signed_in):
     import uuid
 
     fake = Contact(pk=uuid.uuid4())
-    assert client_for(staff["sw"]).get(_url("analysis", fake)).status_code == 404
-    assert client_for(staff["pm"]).get(_url("decide", fake)).status_code == 404
-    assert client_for(staff["pm"]).get(_url("summary", fake)).status_code == 404
+    assert signed_in(staff["sw"]).get(_url("analysis", fake)).status_code == 404
+    assert signed_in(staff["pm"]).get(_url("decide", fake)).status_code == 404
+    assert signed_in(staff["pm"]).get(_url("summary", fake)).status_code == 404
 
 
 def test_signed_out_users_go_to_sign_in(ready_contact, client):
@@ -78,10 +78,10 @@ def test_signed_out_users_go_to_sign_in(ready_contact, client):
 # --- analysis ----------------------------------------------------------------------------------
 
 
-def test_analysis_page_shows_every_response_and_logs_the_view(ready_contact, staff, client_for):
+def test_analysis_page_shows_every_response_and_logs_the_view(ready_contact, staff, signed_in):
     contact = ready_contact(agency_codes=("POLICE", "HEALTH"))
     child = contact.people(manager="unscoped").get()
-    response = client_for(staff["sw"]).get(_url("analysis", contact))
+    response = signed_in(staff["sw"]).get(_url("analysis", contact))
     content = response.content.decode()
     assert response.status_code == 200
     assert child.surname in content
@@ -94,9 +94,9 @@ def test_analysis_page_shows_every_response_and_logs_the_view(ready_contact, sta
     ).exists()
 
 
-def test_analysis_recorded_through_the_form(ready_contact, staff, client_for):
+def test_analysis_recorded_through_the_form(ready_contact, staff, signed_in):
     contact = ready_contact()
-    response = client_for(staff["sw"]).post(
+    response = signed_in(staff["sw"]).post(
         _url("analysis", contact),
         {
             "analysis": "Both agencies report escalating incidents.",
@@ -110,9 +110,9 @@ def test_analysis_recorded_through_the_form(ready_contact, staff, client_for):
     assert Analysis.unscoped.get(contact=contact).recommendation == Outcome.STRATEGY_S47
 
 
-def test_analysis_form_errors_are_summarised(ready_contact, staff, client_for):
+def test_analysis_form_errors_are_summarised(ready_contact, staff, signed_in):
     contact = ready_contact()
-    response = client_for(staff["sw"]).post(
+    response = signed_in(staff["sw"]).post(
         _url("analysis", contact), {"analysis": "", "version": contact.version}
     )
     content = response.content.decode()
@@ -123,18 +123,18 @@ def test_analysis_form_errors_are_summarised(ready_contact, staff, client_for):
     assert 'href="#id_recommendation_1"' in content
 
 
-def test_analysis_not_offered_while_responses_are_outstanding(ready_contact, staff, client_for):
+def test_analysis_not_offered_while_responses_are_outstanding(ready_contact, staff, signed_in):
     contact = ready_contact(enquiry_status=EnquiryStatus.OPEN)
-    content = client_for(staff["sw"]).get(_url("analysis", contact)).content.decode()
+    content = signed_in(staff["sw"]).get(_url("analysis", contact)).content.decode()
     assert "still waiting for agency responses" in content
     assert 'name="analysis"' not in content
 
 
-def test_stale_analysis_is_a_conflict_and_keeps_the_text(ready_contact, staff, client_for):
+def test_stale_analysis_is_a_conflict_and_keeps_the_text(ready_contact, staff, signed_in):
     contact = ready_contact()
     stale = contact.version
     Contact.unscoped.filter(pk=contact.pk).update(version=stale + 1)
-    response = client_for(staff["sw"]).post(
+    response = signed_in(staff["sw"]).post(
         _url("analysis", contact),
         {
             "analysis": "My careful synthetic analysis.",
@@ -153,10 +153,10 @@ def test_stale_analysis_is_a_conflict_and_keeps_the_text(ready_contact, staff, c
 
 
 def test_decide_page_preselects_the_recommendation_and_lists_handover_teams(
-    analysed_contact, staff, client_for
+    analysed_contact, staff, signed_in
 ):
     contact = analysed_contact()
-    content = client_for(staff["pm"]).get(_url("decide", contact)).content.decode()
+    content = signed_in(staff["pm"]).get(_url("decide", contact)).content.decode()
     checked = re.findall(r'value="(\w+)"\s*checked="checked"', content)
     assert checked == [Outcome.STRATEGY_S47]
     assert "Assessment team" in content
@@ -164,9 +164,9 @@ def test_decide_page_preselects_the_recommendation_and_lists_handover_teams(
     assert "The MASH social worker recommends" in content
 
 
-def test_decision_recorded_through_the_form(analysed_contact, staff, teams, client_for):
+def test_decision_recorded_through_the_form(analysed_contact, staff, teams, signed_in):
     contact = analysed_contact()
-    response = client_for(staff["pm"]).post(
+    response = signed_in(staff["pm"]).post(
         _url("decide", contact),
         {
             "outcome": Outcome.STRATEGY_S47,
@@ -181,9 +181,9 @@ def test_decision_recorded_through_the_form(analysed_contact, staff, teams, clie
     assert decision.outcome == Outcome.STRATEGY_S47 and decision.is_referral
 
 
-def test_missing_team_is_shown_against_the_team_field(analysed_contact, staff, client_for):
+def test_missing_team_is_shown_against_the_team_field(analysed_contact, staff, signed_in):
     contact = analysed_contact()
-    response = client_for(staff["pm"]).post(
+    response = signed_in(staff["pm"]).post(
         _url("decide", contact),
         {"outcome": Outcome.ASSESSMENT_S17, "rationale": "Needs assessment.", "version": 2},
     )
@@ -194,17 +194,16 @@ def test_missing_team_is_shown_against_the_team_field(analysed_contact, staff, c
 
 
 def test_second_practice_manager_sees_what_the_first_decided(
-    analysed_contact, staff, teams, client_for
+    analysed_contact, staff, teams, signed_in
 ):
     contact = analysed_contact()
-    first, second = client_for(staff["pm"]), client_for(staff["pm2"])
-    # Both open the page at the same version.
-    for client in (first, second):
+    # Both open the page at the same version (the form carries it, not the session).
+    for manager in (staff["pm"], staff["pm2"]):
         assert (
             f'name="version" value="{contact.version}"'
-            in client.get(_url("decide", contact)).content.decode()
+            in signed_in(manager).get(_url("decide", contact)).content.decode()
         )
-    first.post(
+    signed_in(staff["pm"]).post(
         _url("decide", contact),
         {
             "outcome": Outcome.STRATEGY_S47,
@@ -213,7 +212,7 @@ def test_second_practice_manager_sees_what_the_first_decided(
             "version": contact.version,
         },
     )
-    response = second.post(
+    response = signed_in(staff["pm2"]).post(
         _url("decide", contact),
         {
             "outcome": Outcome.NFA,
@@ -234,11 +233,11 @@ def test_second_practice_manager_sees_what_the_first_decided(
 
 
 def test_decided_contact_shows_the_decision_without_a_form(
-    analysed_contact, staff, teams, client_for
+    analysed_contact, staff, teams, signed_in
 ):
     contact = analysed_contact()
     _decided(contact, staff, teams["ASSESSMENT"])
-    content = client_for(staff["pm2"]).get(_url("decide", contact)).content.decode()
+    content = signed_in(staff["pm2"]).get(_url("decide", contact)).content.decode()
     assert "This contact was decided on" in content
     assert 'name="rationale"' not in content
 
@@ -246,11 +245,11 @@ def test_decided_contact_shows_the_decision_without_a_form(
 # --- handover summary --------------------------------------------------------------------------
 
 
-def test_summary_viewing_is_logged_not_a_new_disclosure(analysed_contact, staff, teams, client_for):
+def test_summary_viewing_is_logged_not_a_new_disclosure(analysed_contact, staff, teams, signed_in):
     contact = analysed_contact()
     _decided(contact, staff, teams["ASSESSMENT"])
     child = contact.people(manager="unscoped").get()
-    client = client_for(staff["pm2"])
+    client = signed_in(staff["pm2"])
     response = client.get(_url("summary", contact))
     content = response.content.decode()
     assert response.status_code == 200
@@ -266,29 +265,29 @@ def test_summary_viewing_is_logged_not_a_new_disclosure(analysed_contact, staff,
 
 
 def test_receiving_team_member_reads_the_summary_with_every_response(
-    analysed_contact, staff, teams, client_for
+    analysed_contact, staff, teams, signed_in
 ):
     contact = analysed_contact(agency_codes=("POLICE", "HEALTH"))
     _decided(contact, staff, teams["EARLY_HELP"], outcome=Outcome.EARLY_HELP_3)
     eh = staff["eh"]
     eh.team = teams["EARLY_HELP"]
     eh.save(update_fields=["team"])
-    content = client_for(eh).get(_url("summary", contact)).content.decode()
+    content = signed_in(eh).get(_url("summary", contact)).content.decode()
     assert "Police" in content and "Health" in content
     police = contact.enquiry.requests(manager="unscoped").get(agency__code="POLICE")
     assert police.risk_factors in content
 
 
-def test_no_summary_without_a_handover(analysed_contact, staff, client_for):
+def test_no_summary_without_a_handover(analysed_contact, staff, signed_in):
     contact = analysed_contact()
     _decided(contact, staff, None, outcome=Outcome.NFA)
-    assert client_for(staff["pm"]).get(_url("summary", contact)).status_code == 404
+    assert signed_in(staff["pm"]).get(_url("summary", contact)).status_code == 404
 
 
-def test_summary_pdf_download(analysed_contact, staff, teams, client_for):
+def test_summary_pdf_download(analysed_contact, staff, teams, signed_in):
     contact = analysed_contact()
     _decided(contact, staff, teams["ASSESSMENT"])
-    response = client_for(staff["pm"]).get(_url("summary_pdf", contact))
+    response = signed_in(staff["pm"]).get(_url("summary_pdf", contact))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert contact.reference in response["Content-Disposition"]
@@ -301,13 +300,13 @@ def test_summary_pdf_download(analysed_contact, staff, teams, client_for):
 
 
 def test_partner_sees_outcomes_of_enquiries_it_answered_only(
-    analysed_contact, staff, teams, client_for
+    analysed_contact, staff, teams, signed_in
 ):
     answered = analysed_contact(agency_codes=("POLICE",))
     _decided(answered, staff, teams["ASSESSMENT"])
     not_asked = analysed_contact(agency_codes=("HEALTH",))
     _decided(not_asked, staff, teams["ASSESSMENT"], outcome=Outcome.ASSESSMENT_S17)
-    response = client_for(staff["police"]).get(reverse("decisions:outcomes"))
+    response = signed_in(staff["police"]).get(reverse("decisions:outcomes"))
     content = response.content.decode()
     assert response.status_code == 200
     assert answered.reference in content
@@ -320,24 +319,24 @@ def test_partner_sees_outcomes_of_enquiries_it_answered_only(
     assert "Synthetic rationale" not in content
 
 
-def test_outcomes_page_is_for_partners(staff, client_for):
-    assert client_for(staff["pm"]).get(reverse("decisions:outcomes")).status_code == 403
-    assert client_for(staff["dpo"]).get(reverse("decisions:outcomes")).status_code == 403
+def test_outcomes_page_is_for_partners(staff, signed_in):
+    assert signed_in(staff["pm"]).get(reverse("decisions:outcomes")).status_code == 403
+    assert signed_in(staff["dpo"]).get(reverse("decisions:outcomes")).status_code == 403
 
 
-def test_navigation_entries(staff, client_for):
-    pm_home = client_for(staff["pm"]).get(reverse("home")).content.decode()
+def test_navigation_entries(staff, signed_in):
+    pm_home = signed_in(staff["pm"]).get(reverse("home")).content.decode()
     assert reverse("decisions:awaiting") in pm_home and reverse("decisions:today") in pm_home
-    sw_home = client_for(staff["sw"]).get(reverse("home")).content.decode()
+    sw_home = signed_in(staff["sw"]).get(reverse("home")).content.decode()
     assert reverse("decisions:today") in sw_home and reverse("decisions:awaiting") not in sw_home
-    police_home = client_for(staff["police"]).get(reverse("home")).content.decode()
+    police_home = signed_in(staff["police"]).get(reverse("home")).content.decode()
     assert reverse("decisions:outcomes") in police_home
     assert reverse("decisions:awaiting") not in police_home
 
 
-def test_a_missing_version_is_explained_not_ignored(analysed_contact, staff, client_for):
+def test_a_missing_version_is_explained_not_ignored(analysed_contact, staff, signed_in):
     contact = analysed_contact()
-    response = client_for(staff["pm"]).post(
+    response = signed_in(staff["pm"]).post(
         _url("decide", contact), {"outcome": Outcome.NFA, "rationale": "Synthetic."}
     )
     content = response.content.decode()
