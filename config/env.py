@@ -41,3 +41,6 @@ TIME_ZONE = "Europe/London"
 WARNING_THRESHOLD_PERCENT = env.int("WARNING_THRESHOLD_PERCENT", default=75)
 #: The address staff reach the service at, for links in emails sent by background jobs.
 SITE_URL = env.str("OPENMASH_SITE_URL", default="http://127.0.0.1:8000")
+#: A file the nightly audit check appends the chain head to (besides stderr): keep it, or ship
+#: it, somewhere the database's administrators cannot rewrite (ADR 0001).
+AUDIT_CHAIN_HEAD_LOG = env.str("AUDIT_CHAIN_HEAD_LOG", default="")

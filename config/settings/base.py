@@ -290,9 +290,29 @@ DEFAULT_FROM_EMAIL = E.DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timestamped": {"format": "%(asctime)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        **(
+            {
+                "chain_head_file": {
+                    "class": "logging.handlers.WatchedFileHandler",
+                    "filename": E.AUDIT_CHAIN_HEAD_LOG,
+                    "formatter": "timestamped",
+                }
+            }
+            if E.AUDIT_CHAIN_HEAD_LOG
+            else {}
+        ),
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # The audit chain head, kept outside the database (ADR 0001): on stderr through the
+        # root handler, and appended to AUDIT_CHAIN_HEAD_LOG when that is set.
+        "openmash.audit.chain_head": {
+            "handlers": ["chain_head_file"] if E.AUDIT_CHAIN_HEAD_LOG else [],
+            "level": "INFO",
+        },
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs every rendering step at INFO; only its problems are worth reading.
         "weasyprint": {"level": "WARNING"},

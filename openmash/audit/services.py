@@ -6,6 +6,7 @@ was rolled back. Each call locks the chain head until that transaction ends, so 
 are serialised: keep the work after the audit call short.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
@@ -22,6 +23,7 @@ __all__ = [
     "access_record",
     "access_record_for_people",
     "audit_record",
+    "chain_head_log",
     "channel_from_request",
     "field_changes",
     "verify_chain",
@@ -29,6 +31,22 @@ __all__ = [
 
 Kind = AuditEntry.Kind
 Verb = AuditEntry.Verb
+
+#: Where the chain head goes outside the database (settings LOGGING: stderr, and a file when
+#: AUDIT_CHAIN_HEAD_LOG is set). Its history is what a complete rewrite cannot match.
+chain_head_logger = logging.getLogger("openmash.audit.chain_head")
+
+
+def chain_head_log(result: ChainVerification) -> None:
+    """Log where the chain ends — sequence and hash — after a check, one parsable line. Kept
+    outside the database, these lines show a rewritten history: an entry's hash at a sequence
+    already logged must never change, and the sequence never goes back (ADR 0001)."""
+    chain_head_logger.info(
+        "audit chain head sequence=%s hash=%s verified=%s",
+        result.head_sequence,
+        result.head_hash,
+        "intact" if result.ok else f"broken-at-{result.first_broken_sequence}",
+    )
 
 
 @dataclass(frozen=True)

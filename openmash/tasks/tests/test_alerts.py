@@ -135,3 +135,38 @@ def test_the_real_chain_check_finds_a_tampered_entry(dpo, tampering):  # noqa: F
     alert = SystemAlert.objects.get()
     assert alert.dedupe_key == "audit-chain-broken:2"
     assert OutboxMessage.objects.get().recipient == dpo.email
+
+
+def test_the_nightly_check_logs_the_chain_head_to_its_own_logger(dpo, caplog):
+    """The head (sequence and hash) goes outside the database, intact or not, so a complete
+    rewrite of the chain can be found by comparing with the log's history (ADR 0001)."""
+    from openmash.audit.models import AuditChainHead
+
+    for i in range(3):
+        audit_record(None, "updated", AuditTarget("tests.thing", str(i), f"Thing {i}"), {})
+    head = AuditChainHead.objects.get()
+    with caplog.at_level(logging.INFO, logger="openmash.audit.chain_head"):
+        assert verify_audit_chain.delay().get() is True
+    [record] = [r for r in caplog.records if r.name == "openmash.audit.chain_head"]
+    assert record.levelno == logging.INFO
+    assert record.getMessage() == (
+        f"audit chain head sequence={head.sequence} hash={head.last_hash} verified=intact"
+    )
+
+    caplog.clear()
+    broken = ChainVerification(
+        ok=False,
+        checked=6,
+        first_broken_sequence=7,
+        reason="Entry #7 has been altered since it was written.",
+        head_sequence=9,
+        head_hash="ab" * 32,
+    )
+    with (
+        mock.patch("openmash.audit.services.verify_chain", return_value=broken),
+        caplog.at_level(logging.INFO, logger="openmash.audit.chain_head"),
+    ):
+        verify_audit_chain.delay()
+    assert [r.getMessage() for r in caplog.records if r.name == "openmash.audit.chain_head"] == [
+        f"audit chain head sequence=9 hash={'ab' * 32} verified=broken-at-7"
+    ]
