@@ -8,7 +8,6 @@ what they did, and what the user typed is kept.
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -333,13 +332,25 @@ def outcomes(request):
         days = 0
     if days not in selectors.OUTCOME_PERIODS:
         days = next(iter(selectors.OUTCOME_PERIODS))
-    outcomes = selectors.partner_outcomes(request.user, days=days)
-    page = Paginator(outcomes, OUTCOMES_PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    # Previous/next without a total: counting a year of an agency's answered enquiries joins
+    # ~100,000 decisions (80 ms at a large authority), reading one page joins 26.
+    start = (number - 1) * OUTCOMES_PAGE_SIZE
+    rows = list(
+        selectors.partner_outcomes(request.user, days=days)[start : start + OUTCOMES_PAGE_SIZE + 1]
+    )
     return render(
         request,
         "decisions/outcomes.html",
         {
-            "page": page,
+            "outcomes": rows[:OUTCOMES_PAGE_SIZE],
+            "first": start + 1,
+            "last": start + min(len(rows), OUTCOMES_PAGE_SIZE),
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if len(rows) > OUTCOMES_PAGE_SIZE else None,
             "period": days,
             "periods": selectors.OUTCOME_PERIODS.items(),
             "period_label": selectors.OUTCOME_PERIODS[days],

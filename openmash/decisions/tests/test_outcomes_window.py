@@ -45,7 +45,7 @@ def test_the_default_period_is_the_last_30_days(decided_days_ago, staff, signed_
 
     assert recent.reference in page
     assert older.reference not in page
-    assert "1 outcome decided in the last 30 days" in page
+    assert "Outcomes decided in the last 30 days, newest first: 1 to 1" in page
     assert '<option value="30" selected>30 days</option>' in page
 
 
@@ -56,7 +56,7 @@ def test_a_longer_period_shows_older_outcomes(decided_days_ago, staff, signed_in
 
     assert recent.reference in page and older.reference in page
     assert oldest.reference not in page
-    assert "2 outcomes decided in the last 12 months" in page
+    assert "Outcomes decided in the last 12 months, newest first: 1 to 2" in page
 
 
 @pytest.mark.parametrize("period", ["7", "abc", "100000", ""])
@@ -74,10 +74,25 @@ def test_the_selector_refuses_an_unbounded_period(staff):
         selectors.partner_outcomes(staff["police"], days=100000)
 
 
-def test_page_links_keep_the_period(decided_days_ago, staff, signed_in, monkeypatch):
+def test_pages_go_newer_and_older_and_keep_the_period(
+    decided_days_ago, staff, signed_in, monkeypatch
+):
     monkeypatch.setattr("openmash.decisions.views.OUTCOMES_PAGE_SIZE", 1)
-    decided_days_ago(40), decided_days_ago(50)
+    newer, older = decided_days_ago(40), decided_days_ago(50)
+    client = signed_in(staff["police"])
 
-    page = signed_in(staff["police"]).get(URL, {"period": "90"}).content.decode()
+    first = client.get(URL, {"period": "90"}).content.decode()
+    second = client.get(URL, {"period": "90", "page": "2"}).content.decode()
 
-    assert "?period=90&amp;page=2" in page
+    assert newer.reference in first and older.reference not in first
+    assert "?period=90&amp;page=2" in first and 'rel="prev"' not in first
+    assert older.reference in second and newer.reference not in second
+    assert "?period=90&amp;page=1" in second and 'rel="next"' not in second
+    assert "newest first: 2 to 2" in second
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "x", "99"])
+def test_odd_page_numbers_are_safe(page, decided_days_ago, staff, signed_in):
+    decided_days_ago(3)
+
+    assert signed_in(staff["police"]).get(URL, {"page": page}).status_code == 200
