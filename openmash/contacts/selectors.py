@@ -98,6 +98,21 @@ def contact_for_action(user, pk) -> Contact:
     return contact
 
 
+#: The contact fields a queue row shows or sorts and marks by: a row need not carry the
+#: narrative and the referrer's details (most of a contact's width) to the page.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "channel",
+    "received_at",
+    "decision_due_at",
+    "decided_at",
+    "rag",
+    "immediate_risk",
+)
+
+
 def contact_queue(user, status: str) -> QuerySet:
     """Contacts in ``status`` that ``user`` may read, with the subject children each row shows
     (one extra query for the whole page). Sorting, filtering and paging: core.queues."""
@@ -105,6 +120,7 @@ def contact_queue(user, status: str) -> QuerySet:
     return (
         Contact.objects.for_user(user)
         .filter(status=status)
+        .only(*QUEUE_ROW_FIELDS)
         .prefetch_related(
             Prefetch("people", queryset=children.order_by("created_at", "pk"), to_attr="children")
         )

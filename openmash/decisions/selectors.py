@@ -14,6 +14,7 @@ from django.utils import timezone
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record, access_record_for_people
 from openmash.contacts.models import Contact, ContactPerson, ContactStatus
+from openmash.contacts.selectors import QUEUE_ROW_FIELDS
 from openmash.core.scoping import scope_rule
 from openmash.enquiries.models import InformationRequest, MashEnquiry
 
@@ -190,6 +191,15 @@ def decision_events(decision: Decision) -> list[tuple[datetime, str, str]]:
 # Scoped querysets; sorting, filtering, markers and paging are openmash.core.queues'.
 
 
+_DECISION_ROW_FIELDS = (
+    "id",
+    "outcome",
+    "decided_at",
+    "feedback_status",
+    "feedback_sent_at",
+)
+
+
 def _queue_base(user) -> QuerySet:
     """Contacts the user may read, with what every queue row shows: the subject children (one
     query per page), the analysis and the decision (joined)."""
@@ -197,6 +207,16 @@ def _queue_base(user) -> QuerySet:
     return (
         Contact.objects.for_user(user)
         .select_related("analysis__analysed_by", "decision__decided_by", "decision__receiving_team")
+        .only(
+            *QUEUE_ROW_FIELDS,
+            "analysis__id",
+            "analysis__recommendation",
+            *(f"analysis__analysed_by__{f}" for f in ("id", "first_name", "last_name")),
+            *(f"decision__{f}" for f in _DECISION_ROW_FIELDS),
+            *(f"decision__decided_by__{f}" for f in ("id", "first_name", "last_name")),
+            "decision__receiving_team__id",
+            "decision__receiving_team__name",
+        )
         .prefetch_related(
             Prefetch("people", queryset=children.order_by("created_at", "pk"), to_attr="children")
         )

@@ -300,6 +300,14 @@ def enquiry_queue(user, status: str, *, now=None) -> QuerySet:
         MashEnquiry.objects.for_user(user)
         .filter(status=status)
         .select_related("contact")
+        .only(
+            "id",
+            "status",
+            "responses_due_at",
+            "contact_id",
+            "contact__reference",
+            "contact__received_at",
+        )
         .prefetch_related(_children_prefetch(user))
         .annotate(
             due_at=due,
