@@ -112,11 +112,25 @@ QUEUE_ROW_FIELDS = (
     "immediate_risk",
 )
 
+#: What a queue row shows of each subject child.
+CHILD_ROW_FIELDS = (
+    "id",
+    "contact_id",
+    "forename",
+    "surname",
+    "date_of_birth",
+    "expected_delivery_date",
+)
+
 
 def contact_queue(user, status: str) -> QuerySet:
     """Contacts in ``status`` that ``user`` may read, with the subject children each row shows
     (one extra query for the whole page). Sorting, filtering and paging: core.queues."""
-    children = ContactPerson.objects.for_user(user).filter(role=PersonRole.SUBJECT_CHILD)
+    children = (
+        ContactPerson.objects.for_user(user)
+        .filter(role=PersonRole.SUBJECT_CHILD)
+        .only(*CHILD_ROW_FIELDS)
+    )
     return (
         Contact.objects.for_user(user)
         .filter(status=status)

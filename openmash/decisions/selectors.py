@@ -14,7 +14,7 @@ from django.utils import timezone
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record, access_record_for_people
 from openmash.contacts.models import Contact, ContactPerson, ContactStatus
-from openmash.contacts.selectors import QUEUE_ROW_FIELDS
+from openmash.contacts.selectors import CHILD_ROW_FIELDS, QUEUE_ROW_FIELDS
 from openmash.core.scoping import scope_rule
 from openmash.enquiries.models import InformationRequest, MashEnquiry
 
@@ -203,7 +203,9 @@ _DECISION_ROW_FIELDS = (
 def _queue_base(user) -> QuerySet:
     """Contacts the user may read, with what every queue row shows: the subject children (one
     query per page), the analysis and the decision (joined)."""
-    children = ContactPerson.objects.for_user(user).filter(role="subject_child")
+    children = (
+        ContactPerson.objects.for_user(user).filter(role="subject_child").only(*CHILD_ROW_FIELDS)
+    )
     return (
         Contact.objects.for_user(user)
         .select_related("analysis__analysed_by", "decision__decided_by", "decision__receiving_team")
