@@ -33,19 +33,28 @@ def make_user(agencies):
     return _make
 
 
+def _force_login_with_mfa(client, user):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(
+        user=user,
+        type=Authenticator.Type.TOTP,
+        defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
+    )
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def signed_in(client):
     """signed_in(user) -> the test client, signed in with MFA treated as done."""
+    return lambda user: _force_login_with_mfa(client, user)
 
-    def _sign_in(user):
-        from allauth.mfa.models import Authenticator
 
-        Authenticator.objects.get_or_create(
-            user=user,
-            type=Authenticator.Type.TOTP,
-            defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
-        )
-        client.force_login(user)
-        return client
+@pytest.fixture
+def client_for(db):
+    """client_for(user) -> a new test client signed in as ``user`` (MFA treated as done), for
+    tests that keep several users signed in at once, like partners of different agencies."""
+    from django.test import Client
 
-    return _sign_in
+    return lambda user: _force_login_with_mfa(Client(), user)

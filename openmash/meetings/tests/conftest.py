@@ -2,7 +2,6 @@
 MASH meeting's agenda with requests to police and health."""
 
 import pytest
-from django.test import Client
 
 from openmash.accounts.roles import Role
 
@@ -20,21 +19,3 @@ def staff(make_user):
         "health": make_user(Role.PARTNER_PRACTITIONER, agency="HEALTH"),
         "education": make_user(Role.PARTNER_PRACTITIONER, agency="EDUCATION"),
     }
-
-
-@pytest.fixture
-def client_for(db):
-    """client_for(user) -> a fresh client signed in as ``user`` (MFA treated as done)."""
-    from allauth.mfa.models import Authenticator
-
-    def _client(user):
-        Authenticator.objects.get_or_create(
-            user=user,
-            type=Authenticator.Type.TOTP,
-            defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
-        )
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _client
