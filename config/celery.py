@@ -45,6 +45,10 @@ app.conf.beat_schedule = {
         "task": "openmash.governance.tasks.retention_disposal",
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
     },
+    "api-idempotency-keys-prune": {
+        "task": "openmash.api.tasks.prune_idempotency_keys",
+        "schedule": crontab(minute=43),
+    },
     "embedded-broker-prune": {
         "task": "openmash.tasks.tasks.prune_embedded_broker",
         "schedule": crontab(minute=17),

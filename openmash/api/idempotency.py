@@ -81,3 +81,12 @@ def idempotent(
             raise
         return stored
     return outcome
+
+
+def idempotency_keys_prune(now=None) -> int:
+    """Delete the keys older than ``KEY_LIFETIME`` (they can no longer be replayed), so the
+    table holds about a day of writes however many clients never reuse a key. Run hourly by
+    the task queue; returns how many were deleted."""
+    cutoff = (now or timezone.now()) - KEY_LIFETIME
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
