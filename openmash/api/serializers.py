@@ -1,10 +1,13 @@
 """Shapes of the partner API's requests and answers. Input shape only: what an outcome needs
 and who may answer are checked by ``enquiries.services`` (the same rules as the web form)."""
 
+from types import SimpleNamespace
+
 from rest_framework import serializers
 
 from openmash.contacts.codes import Rag
 from openmash.enquiries.models import RequestStatus, ResponseOutcome
+from openmash.governance.selectors import consent_summary_for_user
 
 
 class InformationRequestListSerializer(serializers.Serializer):
@@ -61,6 +64,31 @@ class DecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(read_only=True)
 
 
+class ConsentOverrideSerializer(serializers.Serializer):
+    agency = serializers.CharField(source="agency.name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="proposed or agreed")
+    ground = serializers.CharField(source="get_ground_display", read_only=True)
+
+
+class NotInformSerializer(serializers.Serializer):
+    ground = serializers.CharField(source="get_ground_display", read_only=True)
+
+
+class ConsentSerializer(serializers.Serializer):
+    """The consent position as the request page's banner shows it to a partner: whether the
+    information may be shared, on which override, and whether the child or family must not be
+    told (so the agency does not contact them about it)."""
+
+    status = serializers.CharField(
+        source="position.status",
+        read_only=True,
+        help_text="given, refused, not_sought, withdrawn, or empty if none is recorded",
+    )
+    label = serializers.CharField(source="position.label", read_only=True)
+    overrides = ConsentOverrideSerializer(many=True, read_only=True, source="current_overrides")
+    do_not_inform = NotInformSerializer(many=True, read_only=True, source="not_inform")
+
+
 class InformationRequestDetailSerializer(InformationRequestListSerializer):
     """One request: what the MASH asks, the people to search for, the agency's response once
     sent and the MASH decision once made. Serialises ``enquiries.selectors.PartnerRequest``."""
@@ -73,9 +101,10 @@ class InformationRequestDetailSerializer(InformationRequestListSerializer):
     people = PersonSerializer(many=True, read_only=True)
     response = AgencyResponseSerializer(read_only=True, allow_null=True)
     decision = DecisionSerializer(read_only=True, allow_null=True)
+    consent = ConsentSerializer(read_only=True, allow_null=True)
 
     def to_representation(self, shown):
-        return super().to_representation(_ShownRequest(shown))
+        return super().to_representation(_ShownRequest(shown, self.context["request"].user))
 
 
 class _ShownRequest:
@@ -83,12 +112,21 @@ class _ShownRequest:
     response once sent and — as on the request page — the decision of an enquiry the agency
     contributed to."""
 
-    def __init__(self, shown):
+    def __init__(self, shown, user):
         self._request = shown.request
         self.people = shown.people
         responded = shown.request.status == RequestStatus.RESPONDED
         self.response = shown.request if responded else None
         self.decision = shown.outcome if responded else None
+        # Through the same scoped selector as the page's consent banner.
+        summary = consent_summary_for_user(user, shown.request.contact_id)
+        self.consent = None
+        if summary is not None:
+            self.consent = SimpleNamespace(
+                position=summary.position,
+                current_overrides=summary.proposed_overrides + summary.agreed_overrides,
+                not_inform=summary.not_inform,
+            )
 
     def __getattr__(self, name):
         return getattr(self._request, name)

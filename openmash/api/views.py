@@ -87,7 +87,9 @@ class InformationRequestDetail(PartnerApiView):
         shown = services.information_request_api_read(
             request.user, pk, channel=channel_from_request(request)
         )
-        return Response(InformationRequestDetailSerializer(shown).data)
+        return Response(
+            InformationRequestDetailSerializer(shown, context={"request": request}).data
+        )
 
 
 class InformationRequestResponse(PartnerApiView):
