@@ -228,8 +228,13 @@ def _row(obj, spec: QueueSpec, now) -> QueueRow:
     markers, overdue, due_soon = _markers(
         obj, due_field=spec.due_field, rag_field=spec.rag_field, risk_field=spec.risk_field, now=now
     )
-    row = QueueRow(obj=obj, markers=markers, tags=tags_html(markers, empty=spec.no_tags))
-    row["overdue"], row["due_soon"] = overdue, due_soon
+    row = QueueRow(
+        obj=obj,
+        markers=markers,
+        tags=tags_html(markers, empty=spec.no_tags),
+        overdue=overdue,
+        due_soon=due_soon,
+    )
     if spec.cells is not None:
         row.update(spec.cells(obj))
     return row
