@@ -30,6 +30,7 @@ person search p95 < 100 ms.
     .venv/bin/python bench/pathway.py                       # fill if needed, then measure
     .venv/bin/python bench/pathway.py --fill-minutes 25     # stop filling after 25 minutes
     .venv/bin/python bench/pathway.py --no-fill --explain   # re-measure; plans of slow queries
+    .venv/bin/python bench/pathway.py --no-fill --keep-live --only "contact page,search"
     .venv/bin/python bench/pathway.py --contacts 100000 --people 50000 --refill
 """
 
@@ -1721,6 +1722,13 @@ def run_measurements(staff: Staff, busy, args) -> list[Result]:
                 kind="reference",
             ),
         ]
+        if args.only:
+            words = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+            pages = [
+                p
+                for p in pages
+                if p.kind == "reference" or any(w in p.label.lower() for w in words)
+            ]
         minimal_requester = Requester(minimal, clients[minimal.user.pk])
         requesters = [minimal_requester] + [Requester(p, clients[p.user.pk]) for p in pages]
         queries = []
@@ -1746,7 +1754,7 @@ def run_measurements(staff: Staff, busy, args) -> list[Result]:
     return results
 
 
-def report(results: list[Result], user_names: dict) -> list[str]:
+def report(results: list[Result], user_names: dict, *, partial: bool = False) -> list[str]:
     lines = [
         f"{'Page':<40} {'user':<13} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
         f"{'req/s':>7} {'minimal':>7} {'ratio':>6}  verdict",
@@ -1782,6 +1790,7 @@ def report(results: list[Result], user_names: dict) -> list[str]:
         "Targets: p95 < 150 ms (person search < 100 ms) and throughput >= 0.3 of the minimal "
         "view's, measured in alternating slices with each page ('minimal'). "
         + ("All the issue's pages meet them." if all_ok else "Some of the issue's pages miss them.")
+        + (" Only the pages chosen with --only were measured." if partial else "")
     )
     return lines
 
@@ -1804,6 +1813,17 @@ def main() -> None:
     )
     parser.add_argument(
         "--explain", action="store_true", help="EXPLAIN ANALYZE each page's slowest queries"
+    )
+    parser.add_argument(
+        "--only",
+        help="measure only pages whose name contains one of these comma-separated words "
+        "(e.g. 'contact page,search'); the minimal view and the layout are always measured",
+    )
+    parser.add_argument(
+        "--keep-live",
+        action="store_true",
+        help="reuse the live workload of the last run instead of rebuilding it (for quick "
+        "re-measures; due times drift as the clock moves on)",
     )
     args = parser.parse_args()
     started = time.perf_counter()
@@ -1860,7 +1880,11 @@ def main() -> None:
         fill_minutes = (time.perf_counter() - started) / 60
         print(f"Fill {'complete' if complete else 'partial'} after {fill_minutes:.1f} minutes")
     now = timezone.now()
-    busy = live_refresh(builder, history_end, now)
+    if args.keep_live and meta.get("busy"):
+        busy = uuid.UUID(meta["busy"])
+    else:
+        busy = live_refresh(builder, history_end, now)
+        meta_set(busy=busy)
     data = sizes(history_end, now)
     print("\n".join(data))
     if args.fill_only:
@@ -1884,7 +1908,7 @@ def main() -> None:
     print(f"Load average when measuring finished (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     print("\n".join(data))
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
-    print("\n".join(report(results, names)))
+    print("\n".join(report(results, names, partial=bool(args.only))))
     if args.explain:
         for result in results[1:-1]:
             explain(result)
