@@ -341,7 +341,8 @@ QUEUES = {
 def _queue(request, name):
     queue_def = QUEUES[name]
     queryset = selectors.contact_queue(request.user, queue_def["status"])
-    queue = queue_page(request, queryset, queue_def["spec"])
+    counts = selectors.contact_queue_counts(request.user)
+    queue = queue_page(request, queryset, queue_def["spec"], total=counts[queue_def["status"]])
     return render(
         request,
         "contacts/queue.html",
@@ -350,7 +351,7 @@ def _queue(request, name):
             "queue_name": name,
             "title": queue_def["title"],
             "intro": queue_def["intro"],
-            "queue_counts": selectors.contact_queue_counts(request.user),
+            "queue_counts": counts,
             "tabs": [
                 {"name": key, "title": q["title"], "url": reverse(f"contacts:{key}")}
                 for key, q in QUEUES.items()

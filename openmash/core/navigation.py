@@ -5,8 +5,10 @@ user may use. An entry whose URL name is not yet routed is skipped rather than b
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from openmash.accounts.roles import Capability as C
 
@@ -40,15 +42,13 @@ def navigation_for(request, user) -> list[dict]:
     if not request.session.get(RequireMFAMiddleware.SESSION_KEY):
         # Not enrolled in MFA yet: the only place they may go is enrolment.
         return []
-    items = []
-    for item in NAVIGATION:
-        if item.capabilities and not any(user.can(c) for c in item.capabilities):
-            continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            continue
-        items.append({"label": item.label, "url": url, "active": False})
+    items = [
+        {"label": label, "url": url, "active": False}
+        for label, url, capabilities in _routed(
+            tuple(NAVIGATION), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()
+        )
+        if not capabilities or any(user.can(c) for c in capabilities)
+    ]
     # Only the most specific entry is current: /governance/sharing/ highlights "Record of
     # Sharing", not also the dashboard at /governance/.
     matches = [
@@ -59,3 +59,17 @@ def navigation_for(request, user) -> list[dict]:
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
+
+
+@lru_cache(maxsize=16)
+def _routed(items: tuple[NavItem, ...], *urlconf) -> tuple[tuple[str, str, tuple], ...]:
+    """(label, URL, capabilities) of the entries that are routed. URLs do not change while the
+    process runs, so they are reversed once per URL configuration (``urlconf``: the settings
+    and the script prefix a reversed URL depends on), not on every page."""
+    routed = []
+    for item in items:
+        try:
+            routed.append((item.label, reverse(item.url_name), item.capabilities))
+        except NoReverseMatch:
+            continue
+    return tuple(routed)

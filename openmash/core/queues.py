@@ -170,9 +170,14 @@ def rag_order(field_name: str = "rag") -> models.Case:
 # -- building a page -------------------------------------------------------------------------
 
 
-def queue_page(request, queryset: models.QuerySet, spec: QueueSpec, *, now=None) -> QueuePage:
+def queue_page(
+    request, queryset: models.QuerySet, spec: QueueSpec, *, now=None, total: int | None = None
+) -> QueuePage:
     """Apply the whitelisted sort and filters from ``request.GET`` to ``queryset`` (already
-    scoped to the user by a selector) and return one page with GOV.UK pagination context."""
+    scoped to the user by a selector) and return one page with GOV.UK pagination context.
+
+    ``total`` is how many rows ``queryset`` holds, if the caller has counted them already (the
+    queue tabs show it): used when no filter is active, it saves the paginator's ``COUNT``."""
     now = now or timezone.now()
     params = request.GET
     sort = spec.sort(params.get("sort", "")).key
@@ -187,6 +192,8 @@ def queue_page(request, queryset: models.QuerySet, spec: QueueSpec, *, now=None)
     queryset = queryset.order_by(*pinned, *spec.sort(sort).order_by, "pk")
 
     paginator = Paginator(queryset, spec.page_size)
+    if total is not None and not active:
+        paginator.count = total  # a cached property: the COUNT is not run again
     page = paginator.get_page(params.get("page"))
     rows = [_row(obj, spec, now) for obj in page.object_list]
 
