@@ -63,13 +63,34 @@ _ROLE_ORDER = models.Case(
 )
 
 
-def contact_get_for_user(user, pk, *, channel: str = "contacts:detail") -> Contact:
+#: The annotations ``contact_get_for_user(..., panels=True)`` adds: whether the contact has
+#: anything for each optional part of its page. A contact read without them shows every part
+#: (``panel_flags`` answers True), so a missing flag can never hide a warning.
+PANEL_FLAGS = (
+    "has_consent_history",
+    "has_processing_restriction",
+    "has_incorrect_opinions",
+    "on_agenda",
+)
+
+
+def contact_get_for_user(
+    user, pk, *, channel: str = "contacts:detail", panels: bool = False
+) -> Contact:
     """One contact with its people and concerns, if ``user`` may read it — else 404 (never
     "forbidden", which would confirm the contact exists). Writes the access log: one entry per
-    linked child or adult shown, so the DPO can find this view from any of them."""
+    linked child or adult shown, so the DPO can find this view from any of them.
+
+    ``panels``: also say, in the same query, which optional parts of the contact page have
+    anything to show (``PANEL_FLAGS``), so the page reads only those."""
+    queryset = Contact.objects.for_user(user)
+    if panels:
+        from openmash.governance.selectors import contact_page_flags
+        from openmash.meetings.selectors import contact_on_agenda
+
+        queryset = queryset.annotate(**contact_page_flags(user), on_agenda=contact_on_agenda(user))
     contact = (
-        Contact.objects.for_user(user)
-        .select_related("recorded_by", "screened_by", "created_by")
+        queryset.select_related("recorded_by", "screened_by", "created_by")
         .prefetch_related(_contact_people(user), "concerns")
         .filter(pk=pk)
         .first()
@@ -81,6 +102,11 @@ def contact_get_for_user(user, pk, *, channel: str = "contacts:detail") -> Conta
     reason = restricted_access_reason(user, [p.person for p in contact.people.all()])
     access_record_for_people(user, contact, channel, person_ids, reason=reason)
     return contact
+
+
+def panel_flags(contact: Contact) -> dict[str, bool]:
+    """``PANEL_FLAGS`` of a contact, True for any the contact was read without."""
+    return {name: getattr(contact, name, True) is not False for name in PANEL_FLAGS}
 
 
 def contact_for_action(user, pk) -> Contact:
@@ -162,13 +188,58 @@ class TimelineEvent:
     by: str = ""
 
 
-def contact_timeline(user, contact: Contact) -> list[TimelineEvent]:
+@dataclass(frozen=True)
+class Episode:
+    """What happened to a contact after screening, each read once through its scoped selector:
+    the MASH enquiry with the requests the user may see (``visible_requests``; CSC staff only),
+    the analysis and the decision — or None."""
+
+    enquiry: object | None
+    analysis: object | None
+    decision: object | None
+
+
+def contact_episode(user, contact: Contact) -> Episode:
+    """The contact's enquiry (with every agency's request and response, for CSC staff),
+    analysis and decision: four queries at most, shared by the timeline and the panels."""
+    from openmash.decisions.models import Analysis, Decision
+    from openmash.enquiries.models import MashEnquiry
+    from openmash.enquiries.selectors import enquiry_for_contact
+
+    if contact.status in (ContactStatus.SUBMITTED, ContactStatus.RECORDED):
+        return Episode(None, None, None)  # not screened yet: nothing can hang off it
+    if is_csc_staff(user):
+        enquiry = enquiry_for_contact(user, contact)
+    else:
+        # Others who read contacts (early help) see that there was an enquiry, not the
+        # partners' answers.
+        enquiry = (
+            MashEnquiry.objects.for_user(user)
+            .filter(contact_id=contact.pk)
+            .select_related("opened_by")
+            .first()
+        )
+        if enquiry is not None:
+            enquiry.visible_requests = []
+    return Episode(
+        enquiry=enquiry,
+        analysis=Analysis.objects.for_user(user)
+        .filter(contact_id=contact.pk)
+        .select_related("analysed_by")
+        .first(),
+        decision=Decision.objects.for_user(user)
+        .filter(contact_id=contact.pk)
+        .select_related("decided_by", "receiving_team")
+        .first(),
+    )
+
+
+def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> list[TimelineEvent]:
     """The episode so far, oldest first: received, recorded, screened, the MASH enquiry with
     each agency's request and response (children's social care staff only: partners' answers
-    are theirs to see), analysis and decision. A constant number of queries."""
-    from openmash.decisions.models import Analysis, Decision
-    from openmash.enquiries.models import InformationRequest, MashEnquiry
-
+    are theirs to see), analysis and decision. ``episode`` as read for the same page, if it
+    was; else it is read here (a constant number of queries)."""
+    episode = episode or contact_episode(user, contact)
     events = [
         TimelineEvent(
             contact.received_at,
@@ -191,21 +262,9 @@ def contact_timeline(user, contact: Contact) -> list[TimelineEvent]:
                 _person_name(contact.screened_by),
             )
         )
-    enquiry = (
-        MashEnquiry.objects.for_user(user)
-        .filter(contact_id=contact.pk)
-        .select_related("opened_by")
-        .first()
-    )
+    enquiry = episode.enquiry
     if enquiry is not None:
-        requests = []
-        if is_csc_staff(user):
-            requests = list(
-                InformationRequest.objects.for_user(user)
-                .filter(enquiry_id=enquiry.pk)
-                .select_related("agency", "responded_by")
-                .order_by("agency__name")
-            )
+        requests = enquiry.visible_requests
         events.append(
             TimelineEvent(
                 enquiry.opened_at,
@@ -230,12 +289,7 @@ def contact_timeline(user, contact: Contact) -> list[TimelineEvent]:
                 )
         if enquiry.ready_at:
             events.append(TimelineEvent(enquiry.ready_at, "Ready for analysis"))
-    analysis = (
-        Analysis.objects.for_user(user)
-        .filter(contact_id=contact.pk)
-        .select_related("analysed_by")
-        .first()
-    )
+    analysis = episode.analysis
     if analysis is not None:
         events.append(
             TimelineEvent(
@@ -245,12 +299,7 @@ def contact_timeline(user, contact: Contact) -> list[TimelineEvent]:
                 _person_name(analysis.analysed_by),
             )
         )
-    decision = (
-        Decision.objects.for_user(user)
-        .filter(contact_id=contact.pk)
-        .select_related("decided_by", "receiving_team")
-        .first()
-    )
+    decision = episode.decision
     if decision is not None:
         team = f" – {decision.receiving_team.name}" if decision.receiving_team else ""
         events.append(

@@ -4,9 +4,8 @@ Thin: form → service → redirect; selector → template."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openmash.accounts.models import Agency, Team
@@ -39,23 +38,6 @@ from .forms import (
 )
 from .models import ContactStatus
 from .queue_cells import children_html
-
-# Templates other apps provide for the contact page; included only once they exist. The
-# enquiries and decisions panels are rendered through those apps' template tags (which read
-# through their own scoped selectors): contacts/includes/{enquiry_responses,decision_slot}.html.
-OPTIONAL_INCLUDES = {
-    "people": "people/includes/contact_people.html",
-    "responses": "enquiries/includes/responses.html",
-    "decision": "decisions/includes/decision.html",
-}
-
-
-def _template_exists(name: str) -> bool:
-    try:
-        select_template([name])
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def _service_error(exc: DomainError, form, people=None) -> None:
@@ -206,6 +188,12 @@ def _screening_form(contact, data=None):
 
 
 def _render_detail(request, contact, screening_form=None, status=200):
+    """The contact page. Each part is read once: the enquiry, analysis and decision feed the
+    timeline and their panels alike, and the optional parts (consent history, Art 18 banner,
+    incorrect opinions, meetings) are read only when the contact's own query said they have
+    anything (``selectors.panel_flags``)."""
+    from openmash.decisions.selectors import decision_panel_for_user
+
     user = request.user
     # A screening that failed (e.g. a conflict) is shown again with what was typed, even if
     # the contact has moved on meanwhile, so the message and the entry are not lost.
@@ -214,21 +202,24 @@ def _render_detail(request, contact, screening_form=None, status=200):
     )
     if can_screen and screening_form is None:
         screening_form = _screening_form(contact)
-    includes = {key: _template_exists(name) for key, name in OPTIONAL_INCLUDES.items()}
+    episode = selectors.contact_episode(user, contact)
     context = {
         "contact": contact,
         "people": list(contact.people.all()),
         "concerns": list(contact.concerns.all()),
-        "timeline": selectors.contact_timeline(user, contact),
+        "timeline": selectors.contact_timeline(user, contact, episode),
+        "panels": selectors.panel_flags(contact),
         "markers": record_markers(
             contact,
             due_field=None if contact.status == ContactStatus.DECIDED else "decision_due_at",
         ),
         "screening_form": screening_form if can_screen else None,
         "can_record": user.can(C.CONTACT_RECORD) and contact.status == ContactStatus.SUBMITTED,
-        "show_responses": includes["responses"] and is_csc_staff(user),
-        "include_people": includes["people"],
-        "include_decision": includes["decision"],
+        # Partners' answers are for children's social care staff only (contact_episode gives
+        # others the enquiry without them).
+        "enquiry": episode.enquiry if is_csc_staff(user) else None,
+        "now": timezone.now(),
+        "decision_panel": decision_panel_for_user(user, contact, episode),
         "route_mash_enquiry": Route.MASH_ENQUIRY,
     }
     return render(request, "contacts/contact_detail.html", context, status=status)
@@ -239,7 +230,7 @@ def contact_detail(request, pk):
     """Everything recorded on the contact, the people, the episode's timeline and (for a
     practice manager, while it waits) the screening form."""
     contact = selectors.contact_get_for_user(
-        request.user, pk, channel=channel_from_request(request)
+        request.user, pk, channel=channel_from_request(request), panels=True
     )
     return _render_detail(request, contact)
 
@@ -271,7 +262,7 @@ def contact_screen(request, pk):
                 )
             return redirect("contacts:detail", pk=contact.pk)
     contact = selectors.contact_get_for_user(
-        request.user, pk, channel=channel_from_request(request)
+        request.user, pk, channel=channel_from_request(request), panels=True
     )
     return _render_detail(request, contact, screening_form=form)
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record, access_record_for_people
 from openmash.contacts.models import Contact, ContactPerson, ContactStatus
-from openmash.contacts.selectors import CHILD_ROW_FIELDS, QUEUE_ROW_FIELDS
+from openmash.contacts.selectors import CHILD_ROW_FIELDS, QUEUE_ROW_FIELDS, contact_episode
 from openmash.core.scoping import scope_rule
-from openmash.enquiries.models import InformationRequest, MashEnquiry
+from openmash.enquiries.models import EnquiryStatus, InformationRequest, MashEnquiry
 
 from .handover import CaseSummary, handover_summary_build
 from .models import Analysis, Decision, FeedbackStatus
@@ -132,23 +132,15 @@ def handover_summary_get_for_user(user, contact_id, *, channel: str, verb: str =
 # --- the contact page -------------------------------------------------------------------------
 
 
-def decision_panel_for_user(user, contact: Contact) -> dict:
-    """Analysis, decision and the actions open to ``user`` for the contact page's panel."""
-    analysis = (
-        Analysis.objects.for_user(user)
-        .select_related("analysed_by")
-        .filter(contact=contact)
-        .first()
-    )
-    decision = (
-        Decision.objects.for_user(user)
-        .select_related("decided_by", "receiving_team")
-        .filter(contact=contact)
-        .first()
-    )
+def decision_panel_for_user(user, contact: Contact, episode=None) -> dict:
+    """Analysis, decision and the actions open to ``user`` for the contact page's panel.
+    ``episode`` (``contacts.selectors.contact_episode``) if the page has read it already."""
+    episode = episode or contact_episode(user, contact)
+    analysis, decision, enquiry = episode.analysis, episode.decision, episode.enquiry
     enquiry_ready = (
         contact.status == ContactStatus.ENQUIRY
-        and MashEnquiry.objects.for_user(user).filter(contact=contact, status="ready").exists()
+        and enquiry is not None
+        and enquiry.status == EnquiryStatus.READY
     )
     return {
         "contact": contact,

@@ -7,7 +7,7 @@ PDF. Functions that show one item for display write the access log."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -153,6 +153,14 @@ def agenda_item_for_action(user, meeting: Meeting, item_id) -> AgendaItem:
     if item is None:
         raise Http404("No agenda item found.")
     return item
+
+
+def contact_on_agenda(user) -> Exists:
+    """An annotation for a contact's own query: is it on any meeting's agenda ``user`` may
+    see? The contact page reads the meetings only when it is (most contacts never are)."""
+    return Exists(
+        AgendaItem.objects.for_user(user).filter(contact_id=OuterRef("pk"), removed_at=None)
+    )
 
 
 def contact_meeting_items(user, contact) -> list[AgendaItem]:
