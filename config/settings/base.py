@@ -91,6 +91,8 @@ TEMPLATES = [
                 "openmash.core.context_processors.service",
                 "openmash.notifications.context_processors.notifications",
             ],
+            # Fast date filters (|when_long, |when, |day_short …) usable in every template.
+            "builtins": ["openmash.core.templatetags.openmash_formats"],
         },
     },
 ]

@@ -15,6 +15,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_LONG = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _local(value: datetime) -> datetime:
@@ -36,6 +51,38 @@ def when_short(value: datetime | None) -> str:
         return ""
     value = _local(value)
     return f"{day_short(value)}, {value.hour:02d}:{value.minute:02d}"
+
+
+def day_long(value: date | datetime | None) -> str:
+    """``{{ value|date:"j F Y" }}``: "5 March 2026" (empty for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value)
+    return f"{value.day} {_MONTHS_LONG[value.month - 1]} {value.year}"
+
+
+def when(value: datetime | None) -> str:
+    """``{{ value|date:"j F Y, H:i" }}``: "5 March 2026, 09:15" (empty for None)."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{day_long(value)}, {value.hour:02d}:{value.minute:02d}"
+
+
+def when_long(value: datetime | None) -> str:
+    """``{{ value|date:"l j F Y, H:i" }}``: "Thursday 5 March 2026, 09:15" (empty for None)."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{_WEEKDAYS[value.weekday()]} {when(value)}"
+
+
+def iso(value: datetime | None) -> str:
+    """``{{ value|date:"c" }}``: ISO 8601 in local time, for ``<time datetime>``."""
+    if value is None:
+        return ""
+    return _local(value).isoformat()
 
 
 def day_month_time(value: datetime | None) -> str:

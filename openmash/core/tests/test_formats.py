@@ -27,12 +27,30 @@ def test_datetimes_match_the_date_filter(value):
     assert formats.day_month_time(value) == _filter(value, "j M, H:i")
     assert formats.time_hm(value) == _filter(value, "H:i")
     assert formats.day_short(value) == _filter(value, "j M Y")
+    assert formats.when(value) == _filter(value, "j F Y, H:i")
+    assert formats.when_long(value) == _filter(value, "l j F Y, H:i")
+    assert formats.day_long(value) == _filter(value, "j F Y")
+    assert formats.iso(value) == _filter(value, "c")
+
+
+@settings(deadline=None)
+@given(instants)
+def test_the_builtin_filters_are_the_formatters(value):
+    rendered = Template(
+        "{{ v|when_long }}|{{ v|when }}|{{ v|when_short }}|{{ v|day_long }}|{{ v|day_short }}|"
+        "{{ v|iso }}"
+    ).render(Context({"v": value}))
+    assert rendered == "|".join(
+        _filter(value, f)
+        for f in ("l j F Y, H:i", "j F Y, H:i", "j M Y, H:i", "j F Y", "j M Y", "c")
+    )
 
 
 @settings(deadline=None)
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)))
 def test_dates_match_the_date_filter(value):
     assert formats.day_short(value) == _filter(value, "j M Y")
+    assert formats.day_long(value) == _filter(value, "j F Y")
 
 
 def test_times_are_shown_in_london_time():
@@ -42,11 +60,9 @@ def test_times_are_shown_in_london_time():
 
 
 def test_none_is_empty():
-    assert [formats.when_short(None), formats.day_short(None), formats.time_hm(None)] == [
-        "",
-        "",
-        "",
-    ]
+    for formatter in (formats.when_short, formats.day_short, formats.time_hm, formats.when_long):
+        assert formatter(None) == ""
+    assert Template("{{ v|when_long }}{{ v|iso }}").render(Context({"v": None})) == ""
 
 
 def test_record_url_is_reverse():
@@ -54,3 +70,14 @@ def test_record_url_is_reverse():
     assert formats.record_url("contacts:detail")(pk) == reverse("contacts:detail", args=[pk])
     decide = formats.record_url("decisions:decide", "contact_id")
     assert decide(pk) == reverse("decisions:decide", kwargs={"contact_id": pk})
+
+
+def test_the_filters_hand_anything_else_to_the_date_filter():
+    """A date-time filter given a date or a string renders as ``|date`` renders it."""
+    day = date(2026, 3, 5)
+    rendered = Template("{{ d|day_long }}|{{ s|when }}|{{ s|iso }}").render(
+        Context({"d": day, "s": "not a date"})
+    )
+    assert rendered == "|".join(
+        ("5 March 2026", _filter("not a date", "j F Y, H:i"), _filter("not a date", "c"))
+    )
