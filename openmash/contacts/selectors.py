@@ -90,7 +90,7 @@ def contact_get_for_user(
 
         queryset = queryset.annotate(**contact_page_flags(user), on_agenda=contact_on_agenda(user))
     contact = (
-        queryset.select_related("recorded_by", "screened_by", "created_by")
+        queryset.select_related("recorded_by", "screened_by")
         .prefetch_related(_contact_people(user), "concerns")
         .filter(pk=pk)
         .first()
