@@ -173,31 +173,56 @@ def candidate_ids(query: PersonQuery) -> list:
     return list(found)
 
 
-def _candidate_record(person: Person, other_names, addresses) -> CandidateRecord:
-    """The person as ``matching`` sees them: current name first, then every other name; the
-    current address first, then the rest newest first."""
-    forenames = [person.forename]
-    if person.middle_names:
-        forenames.append(f"{person.forename} {person.middle_names}")
-    surnames = [person.surname]
-    for forename, surname in other_names:
-        forenames.append(forename)
-        surnames.append(surname)
-    addresses = sorted(
-        addresses, key=lambda a: (a.to_date is not None, -(a.from_date or date.min).toordinal())
-    )
-    if person.postcode and not addresses:
-        addresses = [AddressPostcode(person.postcode)]
+#: Every column of a person, in model order: candidates are read as tuples (a few hundred model
+#: instances cost more than the scoring) and only the people shown become ``Person`` instances,
+#: built from the same row with ``Model.from_db`` (so they are whole, with no deferred fields).
+_PERSON_FIELDS = tuple(field.attname for field in Person._meta.concrete_fields)
+_COLUMN = {name: index for index, name in enumerate(_PERSON_FIELDS)}
+_PK = _COLUMN[Person._meta.pk.attname]
+_FORENAME, _MIDDLE_NAMES, _SURNAME = (
+    _COLUMN["forename"],
+    _COLUMN["middle_names"],
+    _COLUMN["surname"],
+)
+_DOB, _EDD, _POSTCODE = (
+    _COLUMN["date_of_birth"],
+    _COLUMN["expected_delivery_date"],
+    _COLUMN["postcode"],
+)
+_NHS_NUMBER, _UPN, _LOCAL_ID = _COLUMN["nhs_number"], _COLUMN["upn"], _COLUMN["local_id"]
+
+
+def _candidate_record(row: tuple, other_names, addresses) -> CandidateRecord:
+    """The person (a row of ``_PERSON_FIELDS``) as ``matching`` sees them: current name first,
+    then every other name; the current address first, then the rest newest first."""
+    forename, middle_names = row[_FORENAME], row[_MIDDLE_NAMES]
+    forenames = [forename]
+    if middle_names:
+        forenames.append(f"{forename} {middle_names}")
+    surnames = [row[_SURNAME]]
+    for other_forename, other_surname in other_names:
+        forenames.append(other_forename)
+        surnames.append(other_surname)
+    if len(addresses) > 1:
+        addresses = sorted(
+            addresses,
+            key=lambda a: (a.to_date is not None, -(a.from_date or date.min).toordinal()),
+        )
+    if row[_POSTCODE] and not addresses:
+        addresses = [AddressPostcode(row[_POSTCODE])]
     return CandidateRecord(
-        id=person.pk,
+        id=row[_PK],
         forenames=forenames,
         surnames=surnames,
-        dob=person.date_of_birth or person.expected_delivery_date,
+        dob=row[_DOB] or row[_EDD],
         postcodes=addresses,
-        nhs_number=person.nhs_number,
-        upn=person.upn,
-        local_id=person.local_id,
+        nhs_number=row[_NHS_NUMBER],
+        upn=row[_UPN],
+        local_id=row[_LOCAL_ID],
     )
+
+
+_NO_ENTRIES: tuple = ()
 
 
 def person_matches(
@@ -205,39 +230,51 @@ def person_matches(
 ) -> list[PersonMatch]:
     """The best ``limit`` people in ``people`` for ``query``, with scores and reasons.
 
-    Other names and addresses are read as plain tuples rather than prefetched model instances:
-    for a hundred candidates Django's per-instance prefetch bookkeeping cost more than the
-    queries themselves.
+    Candidates, their other names and their addresses are read as plain tuples rather than model
+    instances: for a few hundred candidates Django's per-instance work cost more than the
+    queries themselves. Other names are read only when the query has a name, and addresses only
+    when it has a postcode (nothing else is scored on them).
     """
     if people.query.is_empty():
         return []
     ids = candidate_ids(query)
     if not ids:
         return []
-    by_id = {person.pk: person for person in people.filter(pk__in=ids)}
-    if not by_id:
+    rows = {row[_PK]: row for row in people.filter(pk__in=ids).values_list(*_PERSON_FIELDS)}
+    if not rows:
         return []
     other_names = defaultdict(list)
-    for person_id, forename, surname in (
-        PersonName.objects.filter(person_id__in=list(by_id))
-        .exclude(kind=NameKind.CURRENT)
-        .order_by("created_at", "pk")
-        .values_list("person_id", "forename", "surname")
-    ):
-        other_names[person_id].append((forename, surname))
+    if (query.forename or "").strip() or (query.surname or "").strip():
+        for person_id, forename, surname in (
+            PersonName.objects.filter(person_id__in=list(rows))
+            .exclude(kind=NameKind.CURRENT)
+            .order_by("created_at", "pk")
+            .values_list("person_id", "forename", "surname")
+        ):
+            other_names[person_id].append((forename, surname))
     addresses = defaultdict(list)
-    for person_id, postcode, date_from, date_to in (
-        Address.objects.filter(person_id__in=list(by_id))
-        .exclude(postcode="")
-        .order_by()
-        .values_list("person_id", "postcode", "date_from", "date_to")
-    ):
-        addresses[person_id].append(AddressPostcode(postcode, date_from, date_to))
+    if (query.postcode or "").strip():
+        for person_id, postcode, date_from, date_to in (
+            Address.objects.filter(person_id__in=list(rows))
+            .exclude(postcode="")
+            .order_by()
+            .values_list("person_id", "postcode", "date_from", "date_to")
+        ):
+            addresses[person_id].append(AddressPostcode(postcode, date_from, date_to))
     records = [
-        _candidate_record(by_id[pk], other_names[pk], addresses[pk]) for pk in ids if pk in by_id
+        _candidate_record(
+            rows[pk], other_names.get(pk, _NO_ENTRIES), addresses.get(pk, _NO_ENTRIES)
+        )
+        for pk in ids
+        if pk in rows
     ]
     ranked = score_candidates(query, records, min_score=min_score)[:limit]
+    db = people.db
     return [
-        PersonMatch(person=by_id[record.id], score=match.score, reasons=match.reasons)
+        PersonMatch(
+            person=Person.from_db(db, _PERSON_FIELDS, rows[record.id]),
+            score=match.score,
+            reasons=match.reasons,
+        )
         for record, match in ranked
     ]

@@ -160,6 +160,46 @@ def test_query_count_does_not_grow_with_the_index(worker):
     assert large == small <= 8  # 7 on SQLite; PostgreSQL adds the trigram query
 
 
+def _tables_read_for_scoring(user, query: PersonQuery) -> set[str]:
+    """Which of the other names and the address history the search read to score candidates."""
+    with CaptureQueriesContext(connection) as ctx:
+        person_search(user, query)
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    return {
+        name
+        for name, marker in (
+            ("other names", '"people_personname"."kind"'),
+            ("addresses", '"people_address"."date_from"'),
+        )
+        if marker in sql
+    }
+
+
+def test_names_and_addresses_are_read_only_when_the_search_scores_them(worker):
+    person = make_person(nhs_number="9990000026", surname="Kaur", postcode="ME4 4TR")
+    person_add_name(person, actor=None, forename="Asha", surname="Gill", kind=NameKind.PREVIOUS)
+    number = "9990000026"
+    assert _tables_read_for_scoring(worker, PersonQuery(nhs_number=number)) == set()
+    with_name = PersonQuery(nhs_number=number, surname="Gill")
+    assert _tables_read_for_scoring(worker, with_name) == {"other names"}
+    with_postcode = PersonQuery(nhs_number=number, postcode="ME44TR")
+    assert _tables_read_for_scoring(worker, with_postcode) == {"addresses"}
+    best = _top(worker, nhs_number=number, surname="Gill", postcode="ME44TR")
+    assert best.person == person
+    assert "surname matches another recorded surname 'Gill'" in best.reasons
+    assert any(r.startswith("postcode matches") for r in best.reasons), best.reasons
+
+
+def test_the_people_found_are_whole_records(worker):
+    person = make_person(forename="Isla", surname="Fletcher", first_language="Welsh")
+    best = _top(worker, forename="Isla", surname="Fletcher")
+    assert best.person.get_deferred_fields() == set()
+    with CaptureQueriesContext(connection) as ctx:
+        assert (best.person.first_language, best.person.local_id) == ("Welsh", person.local_id)
+        assert best.person.full_name == "Isla Fletcher"
+    assert len(ctx.captured_queries) == 0
+
+
 def test_candidates_are_capped(monkeypatch):
     import openmash.people.search as search
 
