@@ -10,12 +10,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openmash.accounts.permissions import capability_required
 from openmash.accounts.roles import Capability as C
 from openmash.audit.services import channel_from_request
 from openmash.core.errors import ConflictError, DomainError
+from openmash.core.formats import day_short, record_url
 
 from . import selectors, services
 from .forms import PersonSearchForm
@@ -33,7 +37,59 @@ def person_search(request):
             matches = selectors.person_search(request.user, form.query())
     else:
         form = PersonSearchForm()
-    return render(request, "people/search.html", {"form": form, "matches": matches})
+    context = {"form": form, "matches": matches, "rows": _result_rows(matches)}
+    return render(request, "people/search.html", context)
+
+
+_person_url = record_url("people:person_detail")
+# Constant markup: the tags a row may carry, joined and marked safe in ``_result_rows``.
+_OPEN_TAG = '<br><strong class="govuk-tag govuk-tag--purple">Open to children\'s services</strong>'
+_DUPLICATE_TAG = '<br><strong class="govuk-tag govuk-tag--yellow">Possible duplicate</strong>'
+
+
+def _date_of_birth(person) -> str:
+    if person.date_of_birth:
+        return day_short(person.date_of_birth)
+    if person.expected_delivery_date:
+        return f"Unborn, due {day_short(person.expected_delivery_date)}"
+    return "Not known"
+
+
+def _result_rows(matches) -> list[dict] | None:
+    """The search results as the results table prints them, formatted in Python (ADR 0006):
+    ``match``, ``person``, ``pk``, ``score`` and ``restricted`` ("restricted record — reason
+    needed": nothing else is shown), and for any other record ``url``, ``name``, ``local_id``,
+    ``tags`` and ``reasons`` (HTML), ``date_of_birth`` and ``postcode``."""
+    if matches is None:
+        return None
+    rows = []
+    for match in matches:
+        person = match.person
+        restricted = getattr(person, "restricted_hidden", False)
+        row = {
+            "match": match,
+            "person": person,
+            "pk": person.pk,
+            "score": match.score,
+            "restricted": restricted,
+        }
+        if not restricted:
+            row.update(
+                url=_person_url(person.pk),
+                name=person.full_name,
+                local_id=person.local_id,
+                tags=mark_safe(  # noqa: S308 (constant markup only)
+                    (_OPEN_TAG if person.open_to_team_id else "")
+                    + (_DUPLICATE_TAG if person.possible_duplicate_of_id else "")
+                ),
+                date_of_birth=_date_of_birth(person),
+                postcode=person.postcode or "Not known",
+                reasons=format_html_join(
+                    "", "<li>{}</li>", ((capfirst(reason),) for reason in match.reasons)
+                ),
+            )
+        rows.append(row)
+    return rows
 
 
 @capability_required(C.CONTACT_VIEW)
@@ -121,6 +177,7 @@ def contact_person_link(request, pk):
         "contact": contact_person.contact,
         "form": form,
         "matches": matches,
+        "rows": _result_rows(matches),
         "action_error": action_error,
         "duplicate_score": services.POSSIBLE_DUPLICATE_SCORE,
     }

@@ -121,6 +121,34 @@ def test_open_to_childrens_services_is_shown_in_results(worker_client, agencies)
     assert "Open to children&#x27;s services" in html or "Open to children's services" in html
 
 
+def test_result_rows_show_dates_postcodes_and_flags_as_the_filters_did(worker_client, agencies):
+    born = make_person(forename="Ada", surname="Thorne", date_of_birth=date(2016, 3, 5))
+    person_update(born, actor=None, open_to_team=Team.objects.get(code="ASSESSMENT"))
+    unborn = make_person(
+        forename="Baby",
+        surname="Thorne",
+        date_of_birth=None,
+        expected_delivery_date=date(2027, 1, 9),
+        postcode="ME4 4TR",
+        possible_duplicate_of=born,
+    )
+    html = _search(worker_client, surname="Thorne").content.decode()
+    assert '<td class="govuk-table__cell">5 Mar 2016</td>' in html
+    assert '<td class="govuk-table__cell">Unborn, due 9 Jan 2027</td>' in html
+    assert '<td class="govuk-table__cell">ME4 4TR</td>' in html
+    assert '<td class="govuk-table__cell">Not known</td>' in html  # Ada's postcode
+    assert html.count("Possible duplicate</strong>") == 1
+    assert html.count('<strong class="govuk-tag govuk-tag--purple">Open to children') == 1
+    assert f'href="{reverse("people:person_detail", args=[unborn.pk])}">Baby Thorne</a>' in html
+    assert "<li>Surname matches</li>" in html
+
+
+def test_result_rows_escape_what_was_recorded(worker_client):
+    make_person(forename="<b>Eve</b>", surname="Marlowe")
+    html = _search(worker_client, surname="Marlowe").content.decode()
+    assert "&lt;b&gt;Eve&lt;/b&gt; Marlowe" in html and "<b>Eve</b>" not in html
+
+
 @pytest.mark.parametrize(
     "roles, agency",
     [(("partner_practitioner",), "POLICE"), (("dpo",), "CSC"), (("administrator",), "CSC")],
