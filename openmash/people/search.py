@@ -26,10 +26,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
-from operator import or_
+from operator import itemgetter, or_
 
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField
+from django.db.models import F, FilteredRelation, Func, Q, QuerySet, TextField
 
 from .codes import NameKind
 from .matching import (
@@ -240,6 +240,38 @@ def _candidate_record(row: tuple, other_names, addresses) -> CandidateRecord:
 
 
 _NO_ENTRIES: tuple = ()
+_OTHER_NAME_FIELDS = (
+    "other_name__forename",
+    "other_name__surname",
+    "other_name__created_at",
+    "other_name__id",
+)
+
+
+def _candidate_rows(people: QuerySet, ids: list, *, with_other_names: bool) -> tuple[dict, dict]:
+    """The candidates in ``people`` as rows of ``_PERSON_FIELDS`` by ID and, if asked, each
+    one's previous names and aliases as (forename, surname), oldest first — in one query (a
+    LEFT JOIN of the names that are not the current one: one row per person without any)."""
+    candidates = people.filter(pk__in=ids).order_by()
+    if not with_other_names:
+        return {row[_PK]: row for row in candidates.values_list(*_PERSON_FIELDS)}, {}
+    candidates = candidates.annotate(
+        other_name=FilteredRelation("names", condition=~Q(names__kind=NameKind.CURRENT))
+    )
+    width = len(_PERSON_FIELDS)
+    rows: dict = {}
+    found: dict = defaultdict(list)
+    for row in candidates.values_list(*_PERSON_FIELDS, *_OTHER_NAME_FIELDS):
+        pk = row[_PK]
+        if pk not in rows:
+            rows[pk] = row[:width]
+        if row[width + 3] is not None:
+            found[pk].append(row[width:])
+    other_names = {
+        pk: [(forename, surname) for forename, surname, _, _ in sorted(names, key=itemgetter(2, 3))]
+        for pk, names in found.items()
+    }
+    return rows, other_names
 
 
 def person_matches(
@@ -257,18 +289,10 @@ def person_matches(
     ids = candidate_ids(query)
     if not ids:
         return []
-    rows = {row[_PK]: row for row in people.filter(pk__in=ids).values_list(*_PERSON_FIELDS)}
+    with_names = bool((query.forename or "").strip() or (query.surname or "").strip())
+    rows, other_names = _candidate_rows(people, ids, with_other_names=with_names)
     if not rows:
         return []
-    other_names = defaultdict(list)
-    if (query.forename or "").strip() or (query.surname or "").strip():
-        for person_id, forename, surname in (
-            PersonName.objects.filter(person_id__in=list(rows))
-            .exclude(kind=NameKind.CURRENT)
-            .order_by("created_at", "pk")
-            .values_list("person_id", "forename", "surname")
-        ):
-            other_names[person_id].append((forename, surname))
     addresses = defaultdict(list)
     if (query.postcode or "").strip():
         for person_id, postcode, date_from, date_to in (

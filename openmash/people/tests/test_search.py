@@ -168,7 +168,7 @@ def _tables_read_for_scoring(user, query: PersonQuery) -> set[str]:
     return {
         name
         for name, marker in (
-            ("other names", '"people_personname"."kind"'),
+            ("other names", 'JOIN "people_personname"'),
             ("addresses", '"people_address"."date_from"'),
         )
         if marker in sql
