@@ -9,10 +9,14 @@ Two steps (see ``matching``'s module docstring):
    PostgreSQL, names misspelt so that their phonetic key changed, by trigram similarity (pg_trgm)
    with the other name's key in common. At most ``MAX_CANDIDATES`` go forward.
 
-   On PostgreSQL the key-string lookups (``LIKE '% SM0 %'``) are served by GIN trigram indexes
-   (migrations 0003–0005), so no query scans the name table; SQLite, for the embedded demo,
-   scans its few hundred rows. ``bench/person_search.py`` measures it on 300,000 people.
-2. **Scoring in Python** with ``matching.score_candidates``, the same on every database.
+   On PostgreSQL the key lookups compare the key strings as arrays of keys, on GIN indexes of
+   those arrays (migration 0007), and the similarity lookups use GIN trigram indexes
+   (migrations 0003 and 0005), all without a pending list (0006), so no query scans the name
+   table; SQLite, for the embedded demo, looks keys up with ``LIKE '% SM0 %'`` and scans its
+   few hundred rows. ``bench/person_search.py`` measures it on 300,000 people.
+2. **Scoring in Python** with ``matching.score_candidates``, the same on every database. The
+   candidates (with their other names, in the same query) are read as tuples; only the people
+   shown become ``Person`` instances.
 
 The function takes the queryset of people the caller may read: ``selectors.person_search``
 passes the user's scope, the duplicate check in ``services`` the whole index. Candidate IDs are
