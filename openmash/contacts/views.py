@@ -190,7 +190,7 @@ def _screening_form(contact, data=None):
 def _render_detail(request, contact, screening_form=None, status=200):
     """The contact page. Each part is read once: the enquiry, analysis and decision feed the
     timeline and their panels alike, and the optional parts (consent history, Art 18 banner,
-    incorrect opinions, meetings) are read only when the contact's own query said they have
+    incorrect opinions, meetings) are read only when a query of flags said they have
     anything (``selectors.panel_flags``)."""
     from openmash.decisions.selectors import decision_panel_for_user
 

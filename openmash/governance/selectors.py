@@ -168,7 +168,7 @@ def consent_summary_for_user(user, contact, *, history: bool = True) -> ConsentS
 
 
 def contact_page_flags(user) -> dict:
-    """Annotations for a contact's own query (``OuterRef("pk")`` is the contact) saying whether
+    """Annotations for a query of contacts (``OuterRef("pk")`` is the contact) saying whether
     it has anything for the governance parts of its page, as ``user`` may see them: consent
     history, a restriction of processing on someone named, opinions flagged as incorrect. Most
     contacts have none, and the page then reads none of them: one query's subqueries instead

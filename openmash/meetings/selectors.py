@@ -156,7 +156,7 @@ def agenda_item_for_action(user, meeting: Meeting, item_id) -> AgendaItem:
 
 
 def contact_on_agenda(user) -> Exists:
-    """An annotation for a contact's own query: is it on any meeting's agenda ``user`` may
+    """An annotation for a query of contacts: is it on any meeting's agenda ``user`` may
     see? The contact page reads the meetings only when it is (most contacts never are)."""
     return Exists(
         AgendaItem.objects.for_user(user).filter(contact_id=OuterRef("pk"), removed_at=None)

@@ -1,6 +1,6 @@
 """The contact page reads each part once: the enquiry, analysis and decision feed both the
 timeline and their panels, and the optional parts (consent history, Art 18 banner, incorrect
-opinions, meetings) are read only when the contact's own query says they have anything."""
+opinions, meetings) are read only when a query of flags says they have anything."""
 
 import pytest
 from django.db import connection
