@@ -7,7 +7,16 @@ Selectors that fetch one contact for display write the access log (one entry per
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -201,24 +210,14 @@ _DECISION_ROW_FIELDS = (
 
 
 def _queue_base(user) -> QuerySet:
-    """Contacts the user may read, with what every queue row shows: the subject children (one
-    query per page), the analysis and the decision (joined)."""
+    """Contacts the user may read, with the subject children every queue row shows (one query
+    per page). Each queue adds what its own rows show."""
     children = (
         ContactPerson.objects.for_user(user).filter(role="subject_child").only(*CHILD_ROW_FIELDS)
     )
     return (
         Contact.objects.for_user(user)
-        .select_related("analysis__analysed_by", "decision__decided_by", "decision__receiving_team")
-        .only(
-            *QUEUE_ROW_FIELDS,
-            "analysis__id",
-            "analysis__recommendation",
-            *(f"analysis__analysed_by__{f}" for f in ("id", "first_name", "last_name")),
-            *(f"decision__{f}" for f in _DECISION_ROW_FIELDS),
-            *(f"decision__decided_by__{f}" for f in ("id", "first_name", "last_name")),
-            "decision__receiving_team__id",
-            "decision__receiving_team__name",
-        )
+        .only(*QUEUE_ROW_FIELDS)
         .prefetch_related(
             Prefetch("people", queryset=children.order_by("created_at", "pk"), to_attr="children")
         )
@@ -226,8 +225,22 @@ def _queue_base(user) -> QuerySet:
 
 
 def awaiting_decision_queue(user) -> QuerySet:
-    """Contacts analysed by the MASH social worker, waiting for the practice manager."""
-    return _queue_base(user).filter(status=ContactStatus.ANALYSED)
+    """Contacts analysed by the MASH social worker, waiting for the practice manager, with the
+    analysis's ``recommendation`` and who made it (``analysed_by_first``/``_last``).
+
+    Subqueries rather than ``select_related``: PostgreSQL runs them only for the 25 rows on the
+    page, where the joins it replaces were made for every analysed contact before sorting (300
+    at a large authority, bench/pathway.py)."""
+    analysis = Analysis.objects.for_user(user).filter(contact_id=OuterRef("pk"))
+    return (
+        _queue_base(user)
+        .filter(status=ContactStatus.ANALYSED)
+        .annotate(
+            recommendation=Subquery(analysis.values("recommendation")[:1]),
+            analysed_by_first=Subquery(analysis.values("analysed_by__first_name")[:1]),
+            analysed_by_last=Subquery(analysis.values("analysed_by__last_name")[:1]),
+        )
+    )
 
 
 def london_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -246,6 +259,14 @@ def decided_today_queue(user, *, now: datetime | None = None) -> QuerySet:
     start, end = london_day_bounds(now)
     return (
         _queue_base(user)
+        .select_related("decision__decided_by", "decision__receiving_team")
+        .only(
+            *QUEUE_ROW_FIELDS,
+            *(f"decision__{f}" for f in _DECISION_ROW_FIELDS),
+            *(f"decision__decided_by__{f}" for f in ("id", "first_name", "last_name")),
+            "decision__receiving_team__id",
+            "decision__receiving_team__name",
+        )
         .filter(status=ContactStatus.DECIDED, decided_at__gte=start, decided_at__lt=end)
         .annotate(
             decided_late=ExpressionWrapper(

@@ -34,6 +34,7 @@ from openmash.core.queues import (
 from openmash.enquiries.models import EnquiryStatus
 
 from . import selectors, services
+from .codes import Outcome
 from .forms import AnalysisForm, DecisionForm
 from .handover import handover_summary_pdf
 from .models import FeedbackStatus
@@ -201,20 +202,24 @@ def _decided_late_filter() -> Filter:
 
 
 _decide_url = record_url("decisions:decide", "contact_id")
+_OUTCOME_LABELS = dict(Outcome.choices)
 _summary_url = record_url("decisions:summary", "contact_id")
 
 
 def _awaiting_cells(contact) -> dict:
     """What decisions/includes/awaiting_row.html prints for one analysed contact."""
-    analysis = getattr(contact, "analysis", None)  # a missing one-to-one raises AttributeError
+    recommendation = contact.recommendation
     return {
         "href": _decide_url(contact.pk),
         "reference": contact.reference,
         "children": children_html(contact.children),
         "received": when_short(contact.received_at),
         "due": when_short(contact.decision_due_at),
-        "recommendation": analysis.get_recommendation_display() if analysis else "",
-        "analysed_by": analysis.analysed_by.get_full_name() if analysis else "",
+        "recommendation": _OUTCOME_LABELS.get(recommendation, recommendation or ""),
+        # As User.get_full_name() would say it.
+        "analysed_by": f"{contact.analysed_by_first or ''} {contact.analysed_by_last or ''}".strip()
+        if recommendation
+        else "",
     }
 
 

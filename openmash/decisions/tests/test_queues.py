@@ -61,6 +61,14 @@ def test_awaiting_lists_analysed_contacts_immediate_risk_then_due(staff, signed_
     assert not_yet.reference not in refs
 
 
+def test_awaiting_row_shows_the_recommendation_and_who_analysed(staff, signed_in):
+    sw = staff["sw"]
+    _analysed(sw)
+    row = signed_in(staff["pm"]).get(reverse("decisions:awaiting")).context["queue"].rows[0]
+    assert row.recommendation == Outcome.STRATEGY_S47.label
+    assert row.analysed_by == sw.get_full_name()
+
+
 def _unique(refs):
     return list(dict.fromkeys(refs))
 
