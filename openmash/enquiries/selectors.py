@@ -274,13 +274,15 @@ def _request_count(user, **conditions):
     """How many of the enquiry's requests match ``conditions``, as a subquery per row shown.
     (Joining and grouping the requests of every enquiry in the queue before sorting and
     paging cost ~50 ms a page at 1,000,000 contacts, bench/pathway.py; a subquery runs only
-    for the 25 rows on the page.)"""
+    for the 25 rows on the page.) The conditions filter the count, not the rows read, so each
+    subquery reads the enquiry's few requests by ``enquiry_id``: as a ``WHERE``, "requested and
+    overdue" made PostgreSQL intersect with every overdue request of every enquiry, per row.)"""
     rows = (
         InformationRequest.objects.for_user(user)
-        .filter(enquiry_id=OuterRef("pk"), **conditions)
+        .filter(enquiry_id=OuterRef("pk"))
         .order_by()
         .values("enquiry_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", filter=Q(**conditions) if conditions else None))
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
@@ -318,6 +320,15 @@ def enquiry_queue(user, status: str, *, now=None) -> QuerySet:
             overdue_requests=_request_count(user, status=RequestStatus.REQUESTED, due_at__lt=now),
         )
     )
+
+
+def enquiry_queue_count(user, status: str) -> int:
+    """How many enquiries ``enquiry_queue(user, status)`` holds, without its join to the
+    contacts (which the paginator's own ``COUNT`` keeps: 0.7 ms at 1,000,000 contacts, against
+    0.1 ms for this one on the status index)."""
+    if not is_csc_staff(user):
+        return 0
+    return MashEnquiry.objects.for_user(user).filter(status=status).count()
 
 
 def _enquiry_queryset(user) -> QuerySet:

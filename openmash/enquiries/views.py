@@ -222,8 +222,9 @@ def _enquiry_queue(request, status):
     _csc_only(request.user)
     config = ENQUIRY_QUEUES[status]
     queryset = selectors.enquiry_queue(request.user, status)
+    total = selectors.enquiry_queue_count(request.user, status)
     context = {
-        "queue": queue_page(request, queryset, config["spec"]),
+        "queue": queue_page(request, queryset, config["spec"], total=total),
         "title": config["title"],
         "intro": config["intro"],
         "status": status,
