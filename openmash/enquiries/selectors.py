@@ -89,10 +89,6 @@ def _with_contact_markers(qs: QuerySet, now) -> QuerySet:
     contact = Contact.unscoped.filter(enquiry=OuterRef("enquiry_id"))
     at_risk = Subquery(contact.values("immediate_risk")[:1], output_field=BooleanField())
     return qs.annotate(
-        contact_id=Subquery(
-            MashEnquiry.unscoped.filter(pk=OuterRef("enquiry_id")).values("contact_id")[:1],
-            output_field=UUIDField(),
-        ),
         contact_reference=Subquery(contact.values("reference")[:1]),
         rag=Subquery(contact.values("rag")[:1]),
         immediate_risk=at_risk,
@@ -101,6 +97,19 @@ def _with_contact_markers(qs: QuerySet, now) -> QuerySet:
         ),
         outstanding_due_at=Case(
             When(outstanding, then=F("due_at")), default=None, output_field=DateTimeField()
+        ),
+    )
+
+
+def _with_request_details(qs: QuerySet, now) -> QuerySet:
+    """What the request page and the API add to the markers: the contact's id (to read its
+    people) and whether the request is overdue or due soon, as values. The queue page needs
+    neither (its markers come from ``outstanding_due_at``), so it does not build them."""
+    outstanding = Q(status=RequestStatus.REQUESTED)
+    return qs.annotate(
+        contact_id=Subquery(
+            MashEnquiry.unscoped.filter(pk=OuterRef("enquiry_id")).values("contact_id")[:1],
+            output_field=UUIDField(),
         ),
         is_overdue=ExpressionWrapper(outstanding & Q(due_at__lt=now), BooleanField()),
         is_due_soon=ExpressionWrapper(
@@ -122,8 +131,25 @@ def agency_request_queue(user, *, now=None) -> QuerySet:
     (160,000 police requests in ten years, bench/pathway.py) each view joined, sorted and
     counted all of them to show 25 (1.6 s); the recent ones keep it to a few thousand rows."""
     now = now or timezone.now()
+    return _with_request_details(_with_contact_markers(_agency_requests_shown(user, now), now), now)
+
+
+def _agency_requests_shown(user, now) -> QuerySet:
     shown = Q(status=RequestStatus.REQUESTED) | Q(responded_at__gte=now - ANSWERED_SHOWN_FOR)
-    return _with_contact_markers(_own_agency_requests(user).filter(shown), now)
+    return _own_agency_requests(user).filter(shown)
+
+
+#: The request fields a row of "Requests to my agency" shows, sorts or marks by: the answer
+#: itself (summary, risk and protective factors …) is most of a request's width and is read on
+#: the request page, not carried into the queue's sort.
+REQUEST_ROW_FIELDS = ("id", "status", "requested_at", "due_at", "responded_at", "enquiry_id")
+
+
+def agency_request_queue_rows(user, *, now=None) -> QuerySet:
+    """The rows of the "Requests to my agency" page: ``agency_request_queue`` (same requests,
+    same markers) with only the fields and values the page shows; the API lists more."""
+    now = now or timezone.now()
+    return _with_contact_markers(_agency_requests_shown(user, now), now).only(*REQUEST_ROW_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -166,8 +192,9 @@ def information_request_for_partner(user, request_id, *, channel: str) -> Partne
     details."""
     from openmash.governance.selectors import restricted_access_reason
 
+    now = timezone.now()
     request = (
-        _with_contact_markers(_own_agency_requests(user), timezone.now())
+        _with_request_details(_with_contact_markers(_own_agency_requests(user), now), now)
         .select_related("agency", "responded_by")
         .filter(pk=request_id)
         .first()

@@ -163,7 +163,7 @@ ENQUIRY_QUEUES = {
 @require_GET
 def request_queue(request):
     """ "Requests to my agency": outstanding first, by due time."""
-    queryset = selectors.agency_request_queue(request.user)
+    queryset = selectors.agency_request_queue_rows(request.user)
     queue = queue_page(request, queryset, REQUEST_QUEUE_SPEC)
     return render(request, "enquiries/request_queue.html", {"queue": queue})
 
