@@ -28,7 +28,7 @@ from openmash.core.queues import (
 )
 
 from . import selectors, services
-from .codes import Route, default_question, suggested_agency_codes
+from .codes import Channel, Route, default_question, suggested_agency_codes
 from .forms import (
     ContactDetailsForm,
     ContactNewForm,
@@ -294,6 +294,8 @@ CONTACT_COLUMNS = (
 )
 CONTACT_FILTERS = (immediate_risk_filter(), overdue_filter("decision_due_at"))
 _contact_url = record_url("contacts:detail")
+#: ``get_channel_display()`` builds a dict of the choices on every call; 25 calls a page.
+_CHANNEL_LABELS = dict(Channel.choices)
 
 
 def _contact_cells(contact) -> dict:
@@ -301,7 +303,7 @@ def _contact_cells(contact) -> dict:
     return {
         "href": _contact_url(contact.pk),
         "reference": contact.reference,
-        "channel": contact.get_channel_display(),
+        "channel": _CHANNEL_LABELS.get(contact.channel, contact.channel),
         "children": children_html(contact.children, with_birth=True),
         "received": when_short(contact.received_at),
         "due": when_short(contact.decision_due_at),

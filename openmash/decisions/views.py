@@ -202,7 +202,9 @@ def _decided_late_filter() -> Filter:
 
 
 _decide_url = record_url("decisions:decide", "contact_id")
+#: Labels of the codes rows show (``get_FOO_display()`` builds a dict of the choices per call).
 _OUTCOME_LABELS = dict(Outcome.choices)
+_FEEDBACK_LABELS = dict(FeedbackStatus.choices)
 _summary_url = record_url("decisions:summary", "contact_id")
 
 
@@ -232,13 +234,13 @@ def _today_cells(contact) -> dict:
     elif decision.feedback_status == FeedbackStatus.SENT:
         told = f"Emailed {time_hm(decision.feedback_sent_at)}"
     else:
-        told = decision.get_feedback_status_display() or "–"
+        told = _FEEDBACK_LABELS.get(decision.feedback_status, decision.feedback_status) or "–"
     return {
         "reference": contact.reference,
         "summary_href": _summary_url(contact.pk) if team else "",
         "children": children_html(contact.children),
         "due": when_short(contact.decision_due_at),
-        "outcome": decision.get_outcome_display() if decision else "",
+        "outcome": _OUTCOME_LABELS.get(decision.outcome, decision.outcome) if decision else "",
         "team": team.name if team else "",
         "decided": (
             f"{time_hm(decision.decided_at)}, {decision.decided_by.get_full_name()}"
