@@ -3,6 +3,7 @@ and every response). Thin: selector → template; form → service → redirect.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -84,14 +85,17 @@ def _enquiry_cells(enquiry) -> dict:
     }
 
 
-#: Outstanding requests first whatever the sort; ``urgent`` (outstanding and immediate risk)
-#: is pinned above everything by the shared helper.
+#: Outstanding requests first whatever the sort (``parts``), ``urgent`` (outstanding and
+#: immediate risk) pinned at the top of them by the shared helper. As parts, the first pages
+#: read only the outstanding requests; sorted as one list, every answer of the last 30 days
+#: was read and sorted too (2,500 police requests at bench size, ~5 ms).
 REQUEST_QUEUE_SPEC = QueueSpec(
     sorts=(
-        Sort("due", "Due", ("status", "due_at")),
-        Sort("received", "Requested", ("status", "requested_at")),
-        Sort("rag", "RAG rating", ("status", rag_order(), "due_at")),
+        Sort("due", "Due", ("due_at",)),
+        Sort("received", "Requested", ("requested_at",)),
+        Sort("rag", "RAG rating", (rag_order(), "due_at")),
     ),
+    parts=(Q(status=RequestStatus.REQUESTED), ~Q(status=RequestStatus.REQUESTED)),
     columns=(
         Column("Contact"),
         Column("Flags", "rag"),
