@@ -200,15 +200,6 @@ def decision_events(decision: Decision) -> list[tuple[datetime, str, str]]:
 # Scoped querysets; sorting, filtering, markers and paging are openmash.core.queues'.
 
 
-_DECISION_ROW_FIELDS = (
-    "id",
-    "outcome",
-    "decided_at",
-    "feedback_status",
-    "feedback_sent_at",
-)
-
-
 def _queue_base(user) -> QuerySet:
     """Contacts the user may read, with the subject children every queue row shows (one query
     per page). Each queue adds what its own rows show."""
@@ -254,24 +245,28 @@ def london_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 
 def decided_today_queue(user, *, now: datetime | None = None) -> QuerySet:
-    """Contacts decided today (Europe/London). Each row carries ``decided_late`` (decided after
-    its stored deadline), derived in the query rather than kept in sync."""
+    """Contacts decided today (Europe/London), each with what its row shows of the decision as
+    values (``decision_outcome``, ``decision_decided_at``, ``feedback_status``,
+    ``feedback_sent_at``, ``receiving_team_id`` and ``_name``, ``decided_by_first`` and
+    ``_last``; all None without a decision) rather than three model objects a row, and
+    ``decided_late`` (decided after its stored deadline), derived in the query rather than
+    kept in sync."""
     start, end = london_day_bounds(now)
     return (
         _queue_base(user)
-        .select_related("decision__decided_by", "decision__receiving_team")
-        .only(
-            *QUEUE_ROW_FIELDS,
-            *(f"decision__{f}" for f in _DECISION_ROW_FIELDS),
-            *(f"decision__decided_by__{f}" for f in ("id", "first_name", "last_name")),
-            "decision__receiving_team__id",
-            "decision__receiving_team__name",
-        )
         .filter(status=ContactStatus.DECIDED, decided_at__gte=start, decided_at__lt=end)
         .annotate(
+            decision_outcome=F("decision__outcome"),
+            decision_decided_at=F("decision__decided_at"),
+            feedback_status=F("decision__feedback_status"),
+            feedback_sent_at=F("decision__feedback_sent_at"),
+            receiving_team_id=F("decision__receiving_team_id"),
+            receiving_team_name=F("decision__receiving_team__name"),
+            decided_by_first=F("decision__decided_by__first_name"),
+            decided_by_last=F("decision__decided_by__last_name"),
             decided_late=ExpressionWrapper(
                 Q(decided_at__gt=F("decision_due_at")), output_field=BooleanField()
-            )
+            ),
         )
     )
 

@@ -226,27 +226,26 @@ def _awaiting_cells(contact) -> dict:
 
 
 def _today_cells(contact) -> dict:
-    """What decisions/includes/today_row.html prints for one contact decided today."""
-    decision = getattr(contact, "decision", None)
-    team = decision.receiving_team if decision else None
-    if decision is None:
+    """What decisions/includes/today_row.html prints for one contact decided today (the
+    decision's values as ``decided_today_queue`` annotates them)."""
+    outcome = contact.decision_outcome
+    if outcome is None:
         told = "–"
-    elif decision.feedback_status == FeedbackStatus.SENT:
-        told = f"Emailed {time_hm(decision.feedback_sent_at)}"
+    elif contact.feedback_status == FeedbackStatus.SENT:
+        told = f"Emailed {time_hm(contact.feedback_sent_at)}"
     else:
-        told = _FEEDBACK_LABELS.get(decision.feedback_status, decision.feedback_status) or "–"
+        told = _FEEDBACK_LABELS.get(contact.feedback_status, contact.feedback_status) or "–"
+    has_team = contact.receiving_team_id is not None
+    # As User.get_full_name() says it.
+    decided_by = f"{contact.decided_by_first or ''} {contact.decided_by_last or ''}".strip()
     return {
         "reference": contact.reference,
-        "summary_href": _summary_url(contact.pk) if team else "",
+        "summary_href": _summary_url(contact.pk) if has_team else "",
         "children": children_html(contact.children),
         "due": when_short(contact.decision_due_at),
-        "outcome": _OUTCOME_LABELS.get(decision.outcome, decision.outcome) if decision else "",
-        "team": team.name if team else "",
-        "decided": (
-            f"{time_hm(decision.decided_at)}, {decision.decided_by.get_full_name()}"
-            if decision
-            else ""
-        ),
+        "outcome": _OUTCOME_LABELS.get(outcome, outcome) if outcome else "",
+        "team": contact.receiving_team_name if has_team else "",
+        "decided": f"{time_hm(contact.decision_decided_at)}, {decided_by}" if outcome else "",
         "told": told,
         "decided_late": contact.decided_late,
     }
