@@ -298,6 +298,10 @@ _contact_url = record_url("contacts:detail")
 _CHANNEL_LABELS = dict(Channel.choices)
 
 
+def _children_read(contacts, user) -> None:
+    selectors.subject_children_attach(user, contacts)
+
+
 def _contact_cells(contact) -> dict:
     """What contacts/includes/queue_row.html prints for one contact."""
     return {
@@ -318,6 +322,7 @@ QUEUES = {
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
             cells=_contact_cells,
+            page_reads=_children_read,
             empty_message="There are no online referrals waiting to be recorded.",
         ),
         "title": "To record",
@@ -331,6 +336,7 @@ QUEUES = {
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
             cells=_contact_cells,
+            page_reads=_children_read,
             empty_message="There are no contacts waiting to be screened.",
         ),
         "title": "To screen",

@@ -78,6 +78,11 @@ class QueueSpec:
     #: still to answer before answered ones): each part is sorted, counted and paged on its
     #: own, so a page inside the first part never reads or sorts the rows of the others.
     parts: tuple[models.Q, ...] = ()
+    #: ``(records, user) -> None``: reads for the page's records at once (e.g. the subject
+    #: children of its contacts), run before their cells are built. One query a page, like a
+    #: prefetch, without a model object per related row (Django's prefetch of 25 contacts'
+    #: children cost more than the query it ran).
+    page_reads: Callable[[list, object], None] | None = None
 
     def sort(self, key: str) -> Sort:
         by_key = {s.key: s for s in self.sorts}
@@ -232,7 +237,11 @@ def queue_page(
     if total is not None and not active:
         paginator.count = total  # a cached property: the COUNT is not run again
     page = paginator.get_page(params.get("page"))
-    rows = [_row(obj, spec, now) for obj in page.object_list]
+    records = list(page.object_list)
+    if spec.page_reads is not None and records:
+        # Scoped by the request's user; without one the scoped reads find nothing.
+        spec.page_reads(records, getattr(request, "user", None))
+    rows = [_row(obj, spec, now) for obj in records]
 
     base = {"sort": sort, **active} if sort != spec.default_sort else dict(active)
     result = QueuePage(

@@ -12,7 +12,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -23,7 +22,7 @@ from django.utils import timezone
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record, access_record_for_people
 from openmash.contacts.models import Contact, ContactPerson, ContactStatus
-from openmash.contacts.selectors import CHILD_ROW_FIELDS, QUEUE_ROW_FIELDS
+from openmash.contacts.selectors import QUEUE_ROW_FIELDS
 from openmash.core.scoping import scope_rule
 from openmash.enquiries.models import InformationRequest, MashEnquiry
 
@@ -201,18 +200,9 @@ def decision_events(decision: Decision) -> list[tuple[datetime, str, str]]:
 
 
 def _queue_base(user) -> QuerySet:
-    """Contacts the user may read, with the subject children every queue row shows (one query
-    per page). Each queue adds what its own rows show."""
-    children = (
-        ContactPerson.objects.for_user(user).filter(role="subject_child").only(*CHILD_ROW_FIELDS)
-    )
-    return (
-        Contact.objects.for_user(user)
-        .only(*QUEUE_ROW_FIELDS)
-        .prefetch_related(
-            Prefetch("people", queryset=children.order_by("created_at", "pk"), to_attr="children")
-        )
-    )
+    """Contacts the user may read, with the fields every queue row shows; each queue adds what
+    its own rows show (the children: ``contacts.selectors.subject_children_attach``)."""
+    return Contact.objects.for_user(user).only(*QUEUE_ROW_FIELDS)
 
 
 def awaiting_decision_queue(user) -> QuerySet:

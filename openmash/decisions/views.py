@@ -18,6 +18,7 @@ from openmash.accounts.roles import Capability as C
 from openmash.audit.services import channel_from_request
 from openmash.contacts.models import ContactStatus
 from openmash.contacts.queue_cells import children_html
+from openmash.contacts.selectors import subject_children_attach
 from openmash.core.errors import ConflictError, DomainError
 from openmash.core.formats import record_url, time_hm, when_short
 from openmash.core.queues import (
@@ -208,6 +209,10 @@ _FEEDBACK_LABELS = dict(FeedbackStatus.choices)
 _summary_url = record_url("decisions:summary", "contact_id")
 
 
+def _children_read(contacts, user) -> None:
+    subject_children_attach(user, contacts)
+
+
 def _awaiting_cells(contact) -> dict:
     """What decisions/includes/awaiting_row.html prints for one analysed contact."""
     recommendation = contact.recommendation
@@ -263,6 +268,7 @@ AWAITING_SPEC = QueueSpec(
     ),
     filters=(rag_filter(), immediate_risk_filter(), overdue_filter("decision_due_at")),
     cells=_awaiting_cells,
+    page_reads=_children_read,
     empty_message="There are no analysed contacts waiting for a decision.",
 )
 
@@ -281,6 +287,7 @@ TODAY_SPEC = QueueSpec(
     filters=(rag_filter(), immediate_risk_filter(), _decided_late_filter()),
     due_field=None,
     cells=_today_cells,
+    page_reads=_children_read,
     no_tags="",
     empty_message="No contacts have been decided today yet.",
 )

@@ -345,7 +345,6 @@ def enquiry_queue(user, status: str, *, now=None) -> QuerySet:
             "contact__reference",
             "contact__received_at",
         )
-        .prefetch_related(_children_prefetch(user))
         .annotate(
             due_at=due,
             rag=F("contact__rag"),

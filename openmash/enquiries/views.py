@@ -13,6 +13,7 @@ from openmash.accounts.roles import Capability as C
 from openmash.accounts.scopes import is_csc_staff
 from openmash.audit.services import channel_from_request
 from openmash.contacts.queue_cells import children_html
+from openmash.contacts.selectors import subject_children_attach
 from openmash.core.errors import DomainError
 from openmash.core.formats import day_month_time, record_url, when_short
 from openmash.core.queues import (
@@ -70,6 +71,12 @@ def _request_cells(info_request) -> dict:
             f"Responded {day_month_time(info_request.responded_at)}" if responded else "To answer"
         ),
     }
+
+
+def _children_read(enquiries, user) -> None:
+    subject_children_attach(
+        user, [e.contact for e in enquiries], order_by=("surname", "forename", "pk")
+    )
 
 
 def _enquiry_cells(enquiry) -> dict:
@@ -144,6 +151,7 @@ ENQUIRY_QUEUES = {
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
             cells=_enquiry_cells,
+            page_reads=_children_read,
             empty_message="There are no MASH enquiries waiting for responses.",
         ),
     },
@@ -157,6 +165,7 @@ ENQUIRY_QUEUES = {
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
             cells=_enquiry_cells,
+            page_reads=_children_read,
             empty_message="There are no enquiries waiting for analysis.",
         ),
     },
