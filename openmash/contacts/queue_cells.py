@@ -2,28 +2,29 @@
 queues): see ``QueueSpec.cells`` in ``openmash.core.queues`` for why rows are formatted in
 Python."""
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from openmash.core.formats import day_short
 
+_NO_CHILD = mark_safe('<span class="govuk-body-s">No child named</span>')
+
 
 def children_html(children, *, with_birth: bool = False) -> str:
     """The children cell: one line per subject child (``children`` as prefetched by the queue
-    selectors), with "(born 5 Mar 2020)" or "(unborn, due 1 Jun 2027)" when asked for."""
+    selectors), with "(born 5 Mar 2020)" or "(unborn, due 1 Jun 2027)" when asked for.
+
+    Built with ``escape`` and f-strings rather than ``format_html`` (a quarter of the cost, for
+    up to a hundred lines a page): the names are escaped, the dates are our own digits."""
     lines = []
     for child in children:
-        note = ""
+        line = f"{escape(child.forename)} {escape(child.surname)}"
         if with_birth and child.date_of_birth:
-            note = format_html(
-                ' <span class="govuk-body-s">(born {})</span>', day_short(child.date_of_birth)
-            )
+            line += f' <span class="govuk-body-s">(born {day_short(child.date_of_birth)})</span>'
         elif with_birth and child.expected_delivery_date:
-            note = format_html(
-                ' <span class="govuk-body-s">(unborn, due {})</span>',
-                day_short(child.expected_delivery_date),
-            )
-        lines.append((child.forename, child.surname, note))
+            due = day_short(child.expected_delivery_date)
+            line += f' <span class="govuk-body-s">(unborn, due {due})</span>'
+        lines.append(line)
     if not lines:
-        return format_html('<span class="govuk-body-s">{}</span>', "No child named")
-    return format_html_join(mark_safe("<br>"), "{} {}{}", lines)
+        return _NO_CHILD
+    return mark_safe("<br>".join(lines))  # noqa: S308 (names escaped above)

@@ -27,7 +27,7 @@ from openmash.core.queues import (
 )
 
 from . import selectors, services
-from .codes import Route, default_question, suggested_agency_codes
+from .codes import Channel, Route, default_question, suggested_agency_codes
 from .forms import (
     ContactDetailsForm,
     ContactNewForm,
@@ -285,6 +285,12 @@ CONTACT_COLUMNS = (
 )
 CONTACT_FILTERS = (immediate_risk_filter(), overdue_filter("decision_due_at"))
 _contact_url = record_url("contacts:detail")
+#: ``get_channel_display()`` builds a dict of the choices on every call; 25 calls a page.
+_CHANNEL_LABELS = dict(Channel.choices)
+
+
+def _children_read(contacts, user) -> None:
+    selectors.subject_children_attach(user, contacts)
 
 
 def _contact_cells(contact) -> dict:
@@ -292,7 +298,7 @@ def _contact_cells(contact) -> dict:
     return {
         "href": _contact_url(contact.pk),
         "reference": contact.reference,
-        "channel": contact.get_channel_display(),
+        "channel": _CHANNEL_LABELS.get(contact.channel, contact.channel),
         "children": children_html(contact.children, with_birth=True),
         "received": when_short(contact.received_at),
         "due": when_short(contact.decision_due_at),
@@ -307,6 +313,7 @@ QUEUES = {
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
             cells=_contact_cells,
+            page_reads=_children_read,
             empty_message="There are no online referrals waiting to be recorded.",
         ),
         "title": "To record",
@@ -320,6 +327,7 @@ QUEUES = {
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
             cells=_contact_cells,
+            page_reads=_children_read,
             empty_message="There are no contacts waiting to be screened.",
         ),
         "title": "To screen",

@@ -74,6 +74,15 @@ class QueueSpec:
     cells: Callable[[object], dict] | None = None
     #: Visually hidden text of an empty flags cell ("" when the row adds tags of its own).
     no_tags: str = "None"
+    #: Disjoint parts of the queue, shown one after the other whatever the sort (e.g. requests
+    #: still to answer before answered ones): each part is sorted, counted and paged on its
+    #: own, so a page inside the first part never reads or sorts the rows of the others.
+    parts: tuple[models.Q, ...] = ()
+    #: ``(records, user) -> None``: reads for the page's records at once (e.g. the subject
+    #: children of its contacts), run before their cells are built. One query a page, like a
+    #: prefetch, without a model object per related row (Django's prefetch of 25 contacts'
+    #: children cost more than the query it ran).
+    page_reads: Callable[[list, object], None] | None = None
 
     def sort(self, key: str) -> Sort:
         by_key = {s.key: s for s in self.sorts}
@@ -115,6 +124,38 @@ class QueuePage:
     @property
     def total(self) -> int:
         return self.paginator.count
+
+
+class PartsInOrder:
+    """Sorted querysets shown one after the other, as one list for Django's ``Paginator``
+    (which needs only ``count()`` and slicing): a slice reads only the parts it overlaps."""
+
+    def __init__(self, parts: list[models.QuerySet]):
+        self.parts = parts
+        self._counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = [part.count() for part in self.parts]
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        start, stop = index.start or 0, index.stop
+        rows: list = []
+        for part, size in zip(self.parts, self.counts(), strict=True):
+            if stop is not None and stop <= 0:
+                break
+            if start < size:
+                rows.extend(part[start:stop])
+            start = max(start - size, 0)
+            stop = None if stop is None else stop - size
+        return rows
 
 
 # -- ready-made filters and sorts ------------------------------------------------------------
@@ -191,11 +232,16 @@ def queue_page(
     pinned = (models.F(spec.risk_field).desc(),) if spec.risk_field else ()
     queryset = queryset.order_by(*pinned, *spec.sort(sort).order_by, "pk")
 
-    paginator = Paginator(queryset, spec.page_size)
+    rows_source = PartsInOrder([queryset.filter(p) for p in spec.parts]) if spec.parts else queryset
+    paginator = Paginator(rows_source, spec.page_size)
     if total is not None and not active:
         paginator.count = total  # a cached property: the COUNT is not run again
     page = paginator.get_page(params.get("page"))
-    rows = [_row(obj, spec, now) for obj in page.object_list]
+    records = list(page.object_list)
+    if spec.page_reads is not None and records:
+        # Scoped by the request's user; without one the scoped reads find nothing.
+        spec.page_reads(records, getattr(request, "user", None))
+    rows = [_row(obj, spec, now) for obj in records]
 
     base = {"sort": sort, **active} if sort != spec.default_sort else dict(active)
     result = QueuePage(

@@ -7,14 +7,22 @@ Selectors that fetch one contact for display write the access log (one entry per
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record, access_record_for_people
 from openmash.contacts.models import Contact, ContactPerson, ContactStatus
-from openmash.contacts.selectors import CHILD_ROW_FIELDS, QUEUE_ROW_FIELDS, contact_episode
+from openmash.contacts.selectors import QUEUE_ROW_FIELDS, contact_episode
 from openmash.core.scoping import scope_rule
 from openmash.enquiries.models import EnquiryStatus, InformationRequest, MashEnquiry
 
@@ -183,43 +191,29 @@ def decision_events(decision: Decision) -> list[tuple[datetime, str, str]]:
 # Scoped querysets; sorting, filtering, markers and paging are openmash.core.queues'.
 
 
-_DECISION_ROW_FIELDS = (
-    "id",
-    "outcome",
-    "decided_at",
-    "feedback_status",
-    "feedback_sent_at",
-)
-
-
 def _queue_base(user) -> QuerySet:
-    """Contacts the user may read, with what every queue row shows: the subject children (one
-    query per page), the analysis and the decision (joined)."""
-    children = (
-        ContactPerson.objects.for_user(user).filter(role="subject_child").only(*CHILD_ROW_FIELDS)
-    )
-    return (
-        Contact.objects.for_user(user)
-        .select_related("analysis__analysed_by", "decision__decided_by", "decision__receiving_team")
-        .only(
-            *QUEUE_ROW_FIELDS,
-            "analysis__id",
-            "analysis__recommendation",
-            *(f"analysis__analysed_by__{f}" for f in ("id", "first_name", "last_name")),
-            *(f"decision__{f}" for f in _DECISION_ROW_FIELDS),
-            *(f"decision__decided_by__{f}" for f in ("id", "first_name", "last_name")),
-            "decision__receiving_team__id",
-            "decision__receiving_team__name",
-        )
-        .prefetch_related(
-            Prefetch("people", queryset=children.order_by("created_at", "pk"), to_attr="children")
-        )
-    )
+    """Contacts the user may read, with the fields every queue row shows; each queue adds what
+    its own rows show (the children: ``contacts.selectors.subject_children_attach``)."""
+    return Contact.objects.for_user(user).only(*QUEUE_ROW_FIELDS)
 
 
 def awaiting_decision_queue(user) -> QuerySet:
-    """Contacts analysed by the MASH social worker, waiting for the practice manager."""
-    return _queue_base(user).filter(status=ContactStatus.ANALYSED)
+    """Contacts analysed by the MASH social worker, waiting for the practice manager, with the
+    analysis's ``recommendation`` and who made it (``analysed_by_first``/``_last``).
+
+    Subqueries rather than ``select_related``: PostgreSQL runs them only for the 25 rows on the
+    page, where the joins it replaces were made for every analysed contact before sorting (300
+    at a large authority, bench/pathway.py)."""
+    analysis = Analysis.objects.for_user(user).filter(contact_id=OuterRef("pk"))
+    return (
+        _queue_base(user)
+        .filter(status=ContactStatus.ANALYSED)
+        .annotate(
+            recommendation=Subquery(analysis.values("recommendation")[:1]),
+            analysed_by_first=Subquery(analysis.values("analysed_by__first_name")[:1]),
+            analysed_by_last=Subquery(analysis.values("analysed_by__last_name")[:1]),
+        )
+    )
 
 
 def london_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -233,16 +227,28 @@ def london_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 
 def decided_today_queue(user, *, now: datetime | None = None) -> QuerySet:
-    """Contacts decided today (Europe/London). Each row carries ``decided_late`` (decided after
-    its stored deadline), derived in the query rather than kept in sync."""
+    """Contacts decided today (Europe/London), each with what its row shows of the decision as
+    values (``decision_outcome``, ``decision_decided_at``, ``feedback_status``,
+    ``feedback_sent_at``, ``receiving_team_id`` and ``_name``, ``decided_by_first`` and
+    ``_last``; all None without a decision) rather than three model objects a row, and
+    ``decided_late`` (decided after its stored deadline), derived in the query rather than
+    kept in sync."""
     start, end = london_day_bounds(now)
     return (
         _queue_base(user)
         .filter(status=ContactStatus.DECIDED, decided_at__gte=start, decided_at__lt=end)
         .annotate(
+            decision_outcome=F("decision__outcome"),
+            decision_decided_at=F("decision__decided_at"),
+            feedback_status=F("decision__feedback_status"),
+            feedback_sent_at=F("decision__feedback_sent_at"),
+            receiving_team_id=F("decision__receiving_team_id"),
+            receiving_team_name=F("decision__receiving_team__name"),
+            decided_by_first=F("decision__decided_by__first_name"),
+            decided_by_last=F("decision__decided_by__last_name"),
             decided_late=ExpressionWrapper(
                 Q(decided_at__gt=F("decision_due_at")), output_field=BooleanField()
-            )
+            ),
         )
     )
 

@@ -18,6 +18,7 @@ from openmash.accounts.roles import Capability as C
 from openmash.audit.services import channel_from_request
 from openmash.contacts.models import ContactStatus
 from openmash.contacts.queue_cells import children_html
+from openmash.contacts.selectors import subject_children_attach
 from openmash.core.errors import ConflictError, DomainError
 from openmash.core.formats import record_url, time_hm, when_short
 from openmash.core.queues import (
@@ -34,6 +35,7 @@ from openmash.core.queues import (
 from openmash.enquiries.models import EnquiryStatus
 
 from . import selectors, services
+from .codes import Outcome
 from .forms import AnalysisForm, DecisionForm
 from .handover import handover_summary_pdf
 from .models import FeedbackStatus
@@ -201,45 +203,54 @@ def _decided_late_filter() -> Filter:
 
 
 _decide_url = record_url("decisions:decide", "contact_id")
+#: Labels of the codes rows show (``get_FOO_display()`` builds a dict of the choices per call).
+_OUTCOME_LABELS = dict(Outcome.choices)
+_FEEDBACK_LABELS = dict(FeedbackStatus.choices)
 _summary_url = record_url("decisions:summary", "contact_id")
+
+
+def _children_read(contacts, user) -> None:
+    subject_children_attach(user, contacts)
 
 
 def _awaiting_cells(contact) -> dict:
     """What decisions/includes/awaiting_row.html prints for one analysed contact."""
-    analysis = getattr(contact, "analysis", None)  # a missing one-to-one raises AttributeError
+    recommendation = contact.recommendation
     return {
         "href": _decide_url(contact.pk),
         "reference": contact.reference,
         "children": children_html(contact.children),
         "received": when_short(contact.received_at),
         "due": when_short(contact.decision_due_at),
-        "recommendation": analysis.get_recommendation_display() if analysis else "",
-        "analysed_by": analysis.analysed_by.get_full_name() if analysis else "",
+        "recommendation": _OUTCOME_LABELS.get(recommendation, recommendation or ""),
+        # As User.get_full_name() would say it.
+        "analysed_by": f"{contact.analysed_by_first or ''} {contact.analysed_by_last or ''}".strip()
+        if recommendation
+        else "",
     }
 
 
 def _today_cells(contact) -> dict:
-    """What decisions/includes/today_row.html prints for one contact decided today."""
-    decision = getattr(contact, "decision", None)
-    team = decision.receiving_team if decision else None
-    if decision is None:
+    """What decisions/includes/today_row.html prints for one contact decided today (the
+    decision's values as ``decided_today_queue`` annotates them)."""
+    outcome = contact.decision_outcome
+    if outcome is None:
         told = "–"
-    elif decision.feedback_status == FeedbackStatus.SENT:
-        told = f"Emailed {time_hm(decision.feedback_sent_at)}"
+    elif contact.feedback_status == FeedbackStatus.SENT:
+        told = f"Emailed {time_hm(contact.feedback_sent_at)}"
     else:
-        told = decision.get_feedback_status_display() or "–"
+        told = _FEEDBACK_LABELS.get(contact.feedback_status, contact.feedback_status) or "–"
+    has_team = contact.receiving_team_id is not None
+    # As User.get_full_name() says it.
+    decided_by = f"{contact.decided_by_first or ''} {contact.decided_by_last or ''}".strip()
     return {
         "reference": contact.reference,
-        "summary_href": _summary_url(contact.pk) if team else "",
+        "summary_href": _summary_url(contact.pk) if has_team else "",
         "children": children_html(contact.children),
         "due": when_short(contact.decision_due_at),
-        "outcome": decision.get_outcome_display() if decision else "",
-        "team": team.name if team else "",
-        "decided": (
-            f"{time_hm(decision.decided_at)}, {decision.decided_by.get_full_name()}"
-            if decision
-            else ""
-        ),
+        "outcome": _OUTCOME_LABELS.get(outcome, outcome) if outcome else "",
+        "team": contact.receiving_team_name if has_team else "",
+        "decided": f"{time_hm(contact.decision_decided_at)}, {decided_by}" if outcome else "",
         "told": told,
         "decided_late": contact.decided_late,
     }
@@ -257,6 +268,7 @@ AWAITING_SPEC = QueueSpec(
     ),
     filters=(rag_filter(), immediate_risk_filter(), overdue_filter("decision_due_at")),
     cells=_awaiting_cells,
+    page_reads=_children_read,
     empty_message="There are no analysed contacts waiting for a decision.",
 )
 
@@ -275,6 +287,7 @@ TODAY_SPEC = QueueSpec(
     filters=(rag_filter(), immediate_risk_filter(), _decided_late_filter()),
     due_field=None,
     cells=_today_cells,
+    page_reads=_children_read,
     no_tags="",
     empty_message="No contacts have been decided today yet.",
 )

@@ -3,6 +3,7 @@ and every response). Thin: selector → template; form → service → redirect.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,6 +13,7 @@ from openmash.accounts.roles import Capability as C
 from openmash.accounts.scopes import is_csc_staff
 from openmash.audit.services import channel_from_request
 from openmash.contacts.queue_cells import children_html
+from openmash.contacts.selectors import subject_children_attach
 from openmash.core.errors import DomainError
 from openmash.core.formats import day_month_time, record_url, when_short
 from openmash.core.queues import (
@@ -71,6 +73,12 @@ def _request_cells(info_request) -> dict:
     }
 
 
+def _children_read(enquiries, user) -> None:
+    subject_children_attach(
+        user, [e.contact for e in enquiries], order_by=("surname", "forename", "pk")
+    )
+
+
 def _enquiry_cells(enquiry) -> dict:
     """What enquiries/includes/enquiry_row.html prints for one MASH enquiry."""
     return {
@@ -84,14 +92,17 @@ def _enquiry_cells(enquiry) -> dict:
     }
 
 
-#: Outstanding requests first whatever the sort; ``urgent`` (outstanding and immediate risk)
-#: is pinned above everything by the shared helper.
+#: Outstanding requests first whatever the sort (``parts``), ``urgent`` (outstanding and
+#: immediate risk) pinned at the top of them by the shared helper. As parts, the first pages
+#: read only the outstanding requests; sorted as one list, every answer of the last 30 days
+#: was read and sorted too (2,500 police requests at bench size, ~5 ms).
 REQUEST_QUEUE_SPEC = QueueSpec(
     sorts=(
-        Sort("due", "Due", ("status", "due_at")),
-        Sort("received", "Requested", ("status", "requested_at")),
-        Sort("rag", "RAG rating", ("status", rag_order(), "due_at")),
+        Sort("due", "Due", ("due_at",)),
+        Sort("received", "Requested", ("requested_at",)),
+        Sort("rag", "RAG rating", (rag_order(), "due_at")),
     ),
+    parts=(Q(status=RequestStatus.REQUESTED), ~Q(status=RequestStatus.REQUESTED)),
     columns=(
         Column("Contact"),
         Column("Flags", "rag"),
@@ -140,6 +151,7 @@ ENQUIRY_QUEUES = {
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
             cells=_enquiry_cells,
+            page_reads=_children_read,
             empty_message="There are no MASH enquiries waiting for responses.",
         ),
     },
@@ -153,6 +165,7 @@ ENQUIRY_QUEUES = {
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
             cells=_enquiry_cells,
+            page_reads=_children_read,
             empty_message="There are no enquiries waiting for analysis.",
         ),
     },
@@ -163,7 +176,7 @@ ENQUIRY_QUEUES = {
 @require_GET
 def request_queue(request):
     """ "Requests to my agency": outstanding first, by due time."""
-    queryset = selectors.agency_request_queue(request.user)
+    queryset = selectors.agency_request_queue_rows(request.user)
     queue = queue_page(request, queryset, REQUEST_QUEUE_SPEC)
     return render(request, "enquiries/request_queue.html", {"queue": queue})
 
@@ -222,8 +235,9 @@ def _enquiry_queue(request, status):
     _csc_only(request.user)
     config = ENQUIRY_QUEUES[status]
     queryset = selectors.enquiry_queue(request.user, status)
+    total = selectors.enquiry_queue_count(request.user, status)
     context = {
-        "queue": queue_page(request, queryset, config["spec"]),
+        "queue": queue_page(request, queryset, config["spec"], total=total),
         "title": config["title"],
         "intro": config["intro"],
         "status": status,

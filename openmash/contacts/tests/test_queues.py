@@ -185,3 +185,38 @@ def test_the_tab_count_stands_for_the_page_count_only_without_filters(signed_in,
     assert filtered.paginator.count == 3
     assert filtered.paginator.num_pages == 1
     assert len(filtered.rows) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["due", "received"])
+def test_queue_parts_page_as_one_list_sorted_part_first(officer, sort):
+    """``QueueSpec.parts``: the pages are those of one list sorted by part, then the sort
+    (with the immediate-risk pin inside each part) — across the boundary between parts too."""
+    from dataclasses import replace
+
+    from django.db.models import Q
+
+    from openmash.contacts.views import QUEUES
+
+    now = timezone.now()
+    for n in range(7):
+        ContactFactory(
+            rag="red" if n % 4 else "green",  # 5 red, 2 green: a page spans both parts
+            immediate_risk=n in (2, 5),
+            received_at=now - timedelta(hours=n),
+            decision_due_at=now + timedelta(hours=(n * 5) % 7),
+        )
+    spec = replace(QUEUES["to_screen"]["spec"], page_size=2, parts=(Q(rag="red"), ~Q(rag="red")))
+    queryset = contact_queue(officer, ContactStatus.RECORDED)
+    key = {"due": "decision_due_at", "received": "received_at"}[sort]
+    expected = sorted(
+        queryset, key=lambda c: (c.rag != "red", not c.immediate_risk, getattr(c, key), c.pk)
+    )
+
+    def page(number):
+        request = RequestFactory().get("/", {"page": number, "sort": sort})
+        return queue_page(request, contact_queue(officer, ContactStatus.RECORDED), spec)
+
+    shown = [row.obj.pk for number in (1, 2, 3, 4) for row in page(number).rows]
+    assert shown == [c.pk for c in expected]
+    assert page(1).total == 7 and page(4).pagination["end"] == 7

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from openmash.audit.models import AuditEntry
 from openmash.contacts import selectors, services
-from openmash.contacts.models import ContactStatus
+from openmash.contacts.models import ContactPerson, ContactStatus
 from openmash.people.services import person_create
 
 from .factories import ContactFactory, ContactPersonFactory, contact_with_child
@@ -48,8 +48,22 @@ def test_queue_rows_carry_only_subject_children(make_user):
     officer = make_user("referral_officer")
     contact = contact_with_child()
     ContactPersonFactory(contact=contact, role="parent_carer")
-    (row,) = selectors.contact_queue(officer, ContactStatus.RECORDED)
-    assert [p.role for p in row.children] == ["subject_child"]
+    child = ContactPerson.unscoped.get(contact=contact, role="subject_child")
+    rows = list(selectors.contact_queue(officer, ContactStatus.RECORDED))
+    selectors.subject_children_attach(officer, rows)
+    assert rows[0].children == [
+        selectors.ChildRow(
+            child.forename, child.surname, child.date_of_birth, child.expected_delivery_date
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_queue_children_are_read_within_the_users_scope(make_user):
+    contact = contact_with_child()
+    partner = make_user("partner_practitioner", agency="POLICE")  # not asked about it
+    selectors.subject_children_attach(partner, [contact])
+    assert contact.children == []
 
 
 @pytest.mark.django_db

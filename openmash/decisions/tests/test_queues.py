@@ -61,6 +61,33 @@ def test_awaiting_lists_analysed_contacts_immediate_risk_then_due(staff, signed_
     assert not_yet.reference not in refs
 
 
+def test_awaiting_row_shows_the_recommendation_and_who_analysed(staff, signed_in):
+    sw = staff["sw"]
+    _analysed(sw)
+    row = signed_in(staff["pm"]).get(reverse("decisions:awaiting")).context["queue"].rows[0]
+    assert row.recommendation == Outcome.STRATEGY_S47.label
+    assert row.analysed_by == sw.get_full_name()
+
+
+def test_today_row_shows_the_decision(staff, teams, signed_in):
+    pm = staff["pm"]
+    decided_at = timezone.now().replace(second=0, microsecond=0)
+    handed_over = _decided(pm, team=teams["ASSESSMENT"], decided_at=decided_at)
+    no_team = _decided(pm, decided_at=decided_at)
+    rows = signed_in(pm).get(reverse("decisions:today")).context["queue"].rows
+    row = {r.reference: r for r in rows}
+    local = timezone.localtime(decided_at).strftime("%H:%M")
+    assert row[handed_over.reference].outcome == Outcome.ASSESSMENT_S17.label
+    assert row[handed_over.reference].team == teams["ASSESSMENT"].name
+    assert row[handed_over.reference].summary_href == reverse(
+        "decisions:summary", kwargs={"contact_id": handed_over.pk}
+    )
+    assert row[handed_over.reference].decided == f"{local}, {pm.get_full_name()}"
+    assert row[handed_over.reference].told == f"Emailed {local}"
+    assert (row[no_team.reference].team, row[no_team.reference].summary_href) == ("", "")
+    assert row[no_team.reference].outcome == Outcome.NFA.label
+
+
 def _unique(refs):
     return list(dict.fromkeys(refs))
 

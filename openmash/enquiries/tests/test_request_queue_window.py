@@ -28,8 +28,8 @@ def test_old_answers_leave_the_queue_but_outstanding_work_never_does(open_enquir
         systems_searched="Local records",
     )
 
-    def shown(now):
-        queryset = selectors.agency_request_queue(police, now=now)
+    def shown(now, selector=selectors.agency_request_queue):
+        queryset = selector(police, now=now)
         return {
             row.obj.enquiry_id for row in queue_page(rf.get("/"), queryset, REQUEST_QUEUE_SPEC).rows
         }
@@ -38,6 +38,9 @@ def test_old_answers_leave_the_queue_but_outstanding_work_never_does(open_enquir
     later = timezone.now() + selectors.ANSWERED_SHOWN_FOR + dt.timedelta(hours=1)
     assert shown(soon) == {answered.pk, waiting.pk}
     assert shown(later) == {waiting.pk}
+    # The page's own rows (fewer fields and values) hold the same requests.
+    assert shown(soon, selectors.agency_request_queue_rows) == {answered.pk, waiting.pk}
+    assert shown(later, selectors.agency_request_queue_rows) == {waiting.pk}
 
 
 def test_markers_come_from_the_requests_own_contact(open_enquiry, police):
@@ -48,3 +51,11 @@ def test_markers_come_from_the_requests_own_contact(open_enquiry, police):
     assert rows[calm.pk].urgent is False and rows[calm.pk].rag == "green"
     assert rows[calm.pk].contact_reference == calm.contact.reference
     assert rows[calm.pk].contact_id == calm.contact_id
+
+
+def test_page_rows_carry_the_markers_without_the_answer(open_enquiry, police):
+    urgent = open_enquiry(rag="amber", immediate_risk=True)
+    (row,) = selectors.agency_request_queue_rows(police)
+    assert (row.urgent, row.immediate_risk, row.rag) == (True, True, "amber")
+    assert row.contact_reference == urgent.contact.reference
+    assert "summary" in row.get_deferred_fields()  # the answer stays on the request page

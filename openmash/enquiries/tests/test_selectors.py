@@ -126,6 +126,18 @@ class TestCscReads:
         assert [(r.pk, r.responses_in, r.requests_total) for r in open_rows] == [(first.pk, 2, 3)]
         ready = selectors.enquiry_queue(pm, EnquiryStatus.READY)
         assert {r.pk for r in ready} == {second.pk, third.pk}
+        assert selectors.enquiry_queue_count(pm, EnquiryStatus.OPEN) == 1
+        assert selectors.enquiry_queue_count(pm, EnquiryStatus.READY) == 2
+        assert selectors.enquiry_queue_count(police, EnquiryStatus.READY) == 0
+
+    def test_queue_counts_overdue_requests_only(self, open_enquiry, pm, police):
+        enquiry = open_enquiry(codes=("POLICE", "HEALTH", "EDUCATION"))
+        answer(request_for(enquiry, "POLICE"), police)  # answered: not overdue, whatever its due
+        later = max(r.due_at for r in InformationRequest.objects.for_user(pm)) + dt.timedelta(1)
+        (row,) = selectors.enquiry_queue(pm, EnquiryStatus.OPEN, now=later)
+        assert (row.requests_total, row.responses_in, row.overdue_requests) == (3, 1, 2)
+        (row,) = selectors.enquiry_queue(pm, EnquiryStatus.OPEN)
+        assert row.overdue_requests == 0
 
     def test_queue_filters_and_sorts(self, open_enquiry, pm, police, rf):
         def enquiry_rows(query):
