@@ -64,3 +64,25 @@ def test_only_the_most_specific_navigation_item_is_current(make_user, signed_in)
     client.get("/")
     nav = client.get("/contacts/queues/to-screen/").context["service_navigation"]
     assert [i["label"] for i in nav if i["active"]] == ["Contacts"]
+
+
+@pytest.mark.django_db
+def test_the_menu_marks_the_current_entry_in_the_page(make_user, signed_in):
+    client = signed_in(make_user("practice_manager"))
+    client.get("/")
+    body = client.get("/contacts/queues/to-screen/").content.decode()
+    menu = body[body.index('id="navigation"') : body.index("</nav>")]
+    assert menu.count('aria-current="page"') == 1
+    assert (
+        '<a class="govuk-service-navigation__link" href="/contacts/queues/to-screen/" '
+        'aria-current="page"><strong class="govuk-service-navigation__active-fallback">'
+        "Contacts</strong></a>"
+    ) in menu
+    assert '<a class="govuk-service-navigation__link" href="/">Home</a>' in menu
+
+
+def test_menu_labels_are_escaped():
+    from openmash.core.navigation import navigation_html
+
+    html = navigation_html([{"label": "<b>x</b>", "url": "/x/", "active": False}])
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>" not in html
