@@ -169,3 +169,7 @@ def test_the_decide_page_warns_and_says_the_feedback_was_withheld(
     )
     body = response.content.decode()
     assert "the outcome was not emailed to the referrer" in body
+    # The receiving team is warned too: the handover is kept (Art 18(2)), nothing new is done.
+    summary = client.get(reverse("decisions:summary", args=[contact.pk])).content.decode()
+    assert "data is restricted (since " in summary
+    assert restriction.person.full_name in summary
