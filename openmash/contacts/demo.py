@@ -163,11 +163,15 @@ def _create_one(fake, rng, calendar, now, officer, kind, number):
 
 
 def _received_at(kind, rng, calendar, now):
-    """Overdue: received 3–6 days ago (more than one working day). Due soon: the latest
-    receipt time whose decision falls due within the next two hours (none at weekends).
-    Others: within the last few working hours."""
+    """Overdue: received 3–6 days ago, earlier still if the decision would not yet be due (a
+    receipt on Friday evening is due on Tuesday). Due soon: the latest receipt time whose
+    decision falls due within the next two hours (none at weekends). Others: within the last
+    few working hours."""
     if kind.endswith("overdue"):
-        return now - timedelta(days=rng.randint(3, 6), hours=rng.randint(0, 6))
+        moment = now - timedelta(days=rng.randint(3, 6), hours=rng.randint(0, 6))
+        while decision_due(calendar, moment) > now - timedelta(hours=1):
+            moment -= timedelta(days=1)
+        return moment
     if kind == "recorded_due_soon":
         moment = now - timedelta(days=1)
         for _ in range(4 * 24 * 4):

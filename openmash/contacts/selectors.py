@@ -4,13 +4,15 @@ here; the one-record read writes the access log."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record_for_people
-from openmash.core.scoping import scope_rule
+from openmash.core.scoping import scope_keeps_every_row, scope_rule
 from openmash.governance.selectors import restricted_access_reason
 
 from .codes import PersonRole
@@ -74,25 +76,63 @@ PANEL_FLAGS = (
 )
 
 
+#: The parts of a contact's episode its page joins to the contact's own query, with what each
+#: brings along — when the user's scope rule for the part keeps every row
+#: (``core.scoping.scope_keeps_every_row``), so the join shows nothing a scoped read would not.
+_EPISODE_JOINS = (
+    ("enquiry", "enquiries.MashEnquiry", ("enquiry__opened_by", "enquiry__ready_by")),
+    ("analysis", "decisions.Analysis", ("analysis__analysed_by",)),
+    ("decision", "decisions.Decision", ("decision__decided_by", "decision__receiving_team")),
+)
+
+
 def contact_get_for_user(
-    user, pk, *, channel: str = "contacts:detail", panels: bool = False
+    user,
+    pk,
+    *,
+    channel: str = "contacts:detail",
+    panels: bool = False,
+    episode: bool = False,
 ) -> Contact:
     """One contact with its people and concerns, if ``user`` may read it — else 404 (never
     "forbidden", which would confirm the contact exists). Writes the access log: one entry per
     linked child or adult shown, so the DPO can find this view from any of them.
 
-    ``panels``: also say, in the same query, which optional parts of the contact page have
-    anything to show (``PANEL_FLAGS``), so the page reads only those."""
-    contact = (
+    ``panels``: also say, in the same query where the user's scopes allow, which optional parts
+    of the contact page have anything to show (``PANEL_FLAGS``), so the page reads only those.
+    ``episode``: also read the enquiry (with the requests the user may see), analysis and
+    decision by joins where the scopes allow (``_EPISODE_JOINS``); ``contact_episode`` then
+    reads only what was not joined."""
+    from django.apps import apps
+
+    rows = (
         Contact.objects.for_user(user)
         .select_related("recorded_by", "screened_by")
         .prefetch_related(_contact_people(user), "concerns")
         .filter(pk=pk)
-        .first()
     )
+    joined = []
+    if episode:
+        for part, label, paths in _EPISODE_JOINS:
+            if scope_keeps_every_row(apps.get_model(label), user):
+                joined.append(part)
+                rows = rows.select_related(*paths)
+        if "enquiry" in joined and is_csc_staff(user):
+            from openmash.enquiries.selectors import enquiry_requests_prefetch
+
+            rows = rows.prefetch_related(enquiry_requests_prefetch(user, "enquiry__requests"))
+    flags_sql = _panel_flags_sql(user) if panels else None
+    if flags_sql is not None:
+        rows = rows.annotate(
+            **{
+                name: RawSQL(sql, (), output_field=models.BooleanField())  # noqa: S611 (no user input: names from the models)
+                for name, sql in flags_sql.items()
+            }
+        )
+    contact = rows.first()
     if contact is None:
         raise Http404("No contact found.")
-    if panels:
+    if panels and flags_sql is None:
         from openmash.governance.selectors import contact_page_flags
         from openmash.meetings.selectors import contact_on_agenda
 
@@ -106,11 +146,37 @@ def contact_get_for_user(
         )
         for name, value in flags.items():
             setattr(contact, name, value)
+    if joined:
+        contact._episode_parts = {part: _joined(contact, part) for part in joined}
+        enquiry = contact._episode_parts.get("enquiry")
+        if enquiry is not None and not is_csc_staff(user):
+            enquiry.visible_requests = []  # partners' answers are for CSC staff only
     person_ids = [p.person_id for p in contact.people.all() if p.person_id]
     # A contact about a restricted person needs the user to be named on them, or a reason.
     reason = restricted_access_reason(user, [p.person for p in contact.people.all()])
     access_record_for_people(user, contact, channel, person_ids, reason=reason)
     return contact
+
+
+def _joined(contact: Contact, part: str):
+    """A reverse one-to-one read by ``select_related``: the row, or None if there is none."""
+    try:
+        return getattr(contact, part)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _panel_flags_sql(user) -> dict | None:
+    """``PANEL_FLAGS`` as plain SQL ``EXISTS`` over the contact's row, or None if a scope rule
+    of ``user``'s filters one of the tables asked (then a separate query of ORM flags)."""
+    from openmash.governance.selectors import contact_page_flags_sql
+    from openmash.meetings.selectors import contact_on_agenda_sql
+
+    flags = contact_page_flags_sql(user)
+    on_agenda = contact_on_agenda_sql(user)
+    if flags is None or on_agenda is None:
+        return None
+    return {**flags, "on_agenda": on_agenda}
 
 
 def panel_flags(contact: Contact) -> dict[str, bool]:
@@ -221,7 +287,10 @@ def contact_episode(user, contact: Contact) -> Episode:
 
     if contact.status in (ContactStatus.SUBMITTED, ContactStatus.RECORDED):
         return Episode(None, None, None)  # not screened yet: nothing can hang off it
-    if is_csc_staff(user):
+    joined = getattr(contact, "_episode_parts", {})
+    if "enquiry" in joined:
+        enquiry = joined["enquiry"]
+    elif is_csc_staff(user):
         enquiry = enquiry_for_contact(user, contact)
     else:
         # Others who read contacts (early help) see that there was an enquiry, not the
@@ -236,11 +305,15 @@ def contact_episode(user, contact: Contact) -> Episode:
             enquiry.visible_requests = []
     return Episode(
         enquiry=enquiry,
-        analysis=Analysis.objects.for_user(user)
+        analysis=joined["analysis"]
+        if "analysis" in joined
+        else Analysis.objects.for_user(user)
         .filter(contact_id=contact.pk)
         .select_related("analysed_by")
         .first(),
-        decision=Decision.objects.for_user(user)
+        decision=joined["decision"]
+        if "decision" in joined
+        else Decision.objects.for_user(user)
         .filter(contact_id=contact.pk)
         .select_related("decided_by", "receiving_team")
         .first(),

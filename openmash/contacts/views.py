@@ -230,7 +230,7 @@ def contact_detail(request, pk):
     """Everything recorded on the contact, the people, the episode's timeline and (for a
     practice manager, while it waits) the screening form."""
     contact = selectors.contact_get_for_user(
-        request.user, pk, channel=channel_from_request(request), panels=True
+        request.user, pk, channel=channel_from_request(request), panels=True, episode=True
     )
     return _render_detail(request, contact)
 
@@ -262,7 +262,7 @@ def contact_screen(request, pk):
                 )
             return redirect("contacts:detail", pk=contact.pk)
     contact = selectors.contact_get_for_user(
-        request.user, pk, channel=channel_from_request(request), panels=True
+        request.user, pk, channel=channel_from_request(request), panels=True, episode=True
     )
     return _render_detail(request, contact, screening_form=form)
 

@@ -10,7 +10,7 @@ explicit ``Model.unscoped`` manager, reserved for services and system jobs and e
 
 from collections.abc import Callable
 
-from django.db import models
+from django.db import connection, models
 
 ScopeRule = Callable[[models.QuerySet, object], models.QuerySet]
 
@@ -41,3 +41,39 @@ def scope_rule(model_label: str):
         return func
 
     return decorator
+
+
+def scope_keeps_every_row(model: type[models.Model], user) -> bool:
+    """True if ``user``'s scope rule for ``model`` hands every row back unchanged.
+
+    Then rows of ``model`` may be read by joining them to a row the user may read (the contact
+    page joins the enquiry, analysis and decision to the contact) instead of in a scoped query
+    of their own: the join cannot show anything the scoped query would have hidden. Decided by
+    identity — the rule returned the very queryset it was given — so a rule that filters, or
+    empties, or is missing, always answers False."""
+    rule = SCOPE_RULES.get(model._meta.label)
+    if rule is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not getattr(user, "is_active", False):
+        return False
+    rows = models.QuerySet(model)
+    return rule(rows, user) is rows
+
+
+def exists_sql(
+    model: type[models.Model], user, fk: str, outer: str, *, also: str = ""
+) -> str | None:
+    """``EXISTS (…)`` in plain SQL: has the outer row (``outer``, a quoted column such as
+    ``'"contacts_contact"."id"'``) any row of ``model`` pointing at it through ``fk`` (and
+    meeting ``also``, SQL over the alias ``U``)? None unless ``user``'s scope rule for
+    ``model`` keeps every row (``scope_keeps_every_row``), so the plain SQL can never see a row
+    the scoped query would hide; the caller then uses the ORM's ``Exists`` over ``for_user``.
+
+    For flags a page reads on every request: the ORM spends longer compiling an ``Exists``
+    subquery than the database spends answering it."""
+    if not scope_keeps_every_row(model, user):
+        return None
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(fk).column)
+    where = f"U.{column} = {outer}" + (f" AND {also}" if also else "")
+    return f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} U WHERE {where})"  # noqa: S608 (names from the models)

@@ -273,9 +273,11 @@ def information_request_to_answer(user, request_id) -> InformationRequest:
 # -- children's social care: enquiries and every agency's response ----------------------------
 
 
-def _requests_prefetch(user) -> Prefetch:
+def _requests_prefetch(user, lookup: str = "requests") -> Prefetch:
+    """Every request of an enquiry ``user`` may see, as ``enquiry.visible_requests``;
+    ``lookup`` is the path to the requests from the rows being read."""
     return Prefetch(
-        "requests",
+        lookup,
         queryset=InformationRequest.objects.for_user(user)
         .select_related("agency", "responded_by")
         .order_by("agency__name"),
@@ -404,6 +406,12 @@ def enquiry_to_manage(user, enquiry_id) -> MashEnquiry:
     if enquiry is None:
         raise Http404("No MASH enquiry found.")
     return enquiry
+
+
+def enquiry_requests_prefetch(user, lookup: str) -> Prefetch:
+    """For a query that reads the enquiry by a join (``lookup`` e.g. ``"enquiry__requests"``):
+    the requests ``user`` may see, as ``visible_requests``, like ``enquiry_for_contact``."""
+    return _requests_prefetch(user, lookup)
 
 
 def enquiry_for_contact(user, contact) -> MashEnquiry | None:

@@ -31,7 +31,7 @@ from django.utils import timezone
 from openmash.accounts.roles import Capability
 from openmash.accounts.scopes import can_read_contacts, is_partner_responder
 from openmash.audit.services import access_record_for_people
-from openmash.core.scoping import scope_rule
+from openmash.core.scoping import exists_sql, scope_keeps_every_row, scope_rule
 
 from .models import (
     BreakGlassAccess,
@@ -192,6 +192,41 @@ def contact_page_flags(user) -> dict:
         "has_incorrect_opinions": Exists(
             IncorrectOpinionFlag.objects.for_user(user).filter(contact_id=contact)
         ),
+    }
+
+
+def contact_page_flags_sql(user, outer: str = '"contacts_contact"."id"') -> dict | None:
+    """``contact_page_flags`` as plain SQL over the contact's own row (``outer``), for the
+    contact page's own query — or None if a scope rule of ``user``'s filters any of the tables
+    (``core.scoping.exists_sql``), and the caller uses ``contact_page_flags``. A test checks
+    that both give the same answers."""
+    from django.db import connection
+
+    from openmash.contacts.models import ContactPerson
+
+    from .models import IncorrectOpinionFlag, ProcessingRestriction
+
+    history = [
+        exists_sql(model, user, "contact", outer)
+        for model in (ConsentRecord, ConsentOverride, NotInformDecision)
+    ]
+    opinions = exists_sql(IncorrectOpinionFlag, user, "contact", outer)
+    if None in history or opinions is None:
+        return None
+    # Restrictions are shown to everyone who reads the contact (as in contact_page_flags).
+    quote = connection.ops.quote_name
+    people, restrictions = (
+        quote(ContactPerson._meta.db_table),
+        quote(ProcessingRestriction._meta.db_table),
+    )
+    restriction = (
+        f"EXISTS (SELECT 1 FROM {people} U JOIN {restrictions} R ON R.person_id = U.person_id"  # noqa: S608 (names from the models)
+        f" WHERE U.contact_id = {outer} AND R.lifted_at IS NULL)"
+    )
+    return {
+        "has_consent_history": "(" + " OR ".join(history) + ")",
+        "has_processing_restriction": restriction,
+        "has_incorrect_opinions": opinions,
     }
 
 
@@ -703,6 +738,8 @@ def _opinion_flag_scope(qs, user):
     if can_read_contacts(user):
         from openmash.contacts.models import Contact
 
+        if scope_keeps_every_row(Contact, user):
+            return qs  # every contact, so every flag on one
         return qs.filter(contact__in=Contact.objects.for_user(user))
     return qs.none()
 

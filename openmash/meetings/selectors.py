@@ -18,7 +18,7 @@ from openmash.accounts.scopes import can_read_contacts, is_partner_responder
 from openmash.audit.services import access_record_for_people
 from openmash.contacts.codes import PersonRole
 from openmash.contacts.models import ContactPerson
-from openmash.core.scoping import scope_rule
+from openmash.core.scoping import exists_sql, scope_rule
 from openmash.enquiries.models import InformationRequest, RequestStatus
 
 from .codes import MIDDAY, AgendaRule, AttendanceStatus, MeetingStatus, PartOfDay
@@ -161,6 +161,12 @@ def contact_on_agenda(user) -> Exists:
     return Exists(
         AgendaItem.objects.for_user(user).filter(contact_id=OuterRef("pk"), removed_at=None)
     )
+
+
+def contact_on_agenda_sql(user, outer: str = '"contacts_contact"."id"') -> str | None:
+    """``contact_on_agenda`` as plain SQL over the contact's own row, or None when ``user``'s
+    scope rule filters agenda items (``core.scoping.exists_sql``)."""
+    return exists_sql(AgendaItem, user, "contact", outer, also="U.removed_at IS NULL")
 
 
 def contact_meeting_items(user, contact) -> list[AgendaItem]:
