@@ -6,8 +6,11 @@ string and looks up the locale on every call.
 ``|when_long`` "l j F Y, H:i" · ``|when`` "j F Y, H:i" · ``|when_short`` "j M Y, H:i" ·
 ``|day_long`` "j F Y" · ``|day_short`` "j M Y" · ``|iso`` "c". ``None`` gives "", and any
 other kind of value is handed to ``|date`` itself, so a filter never fails where it would not.
+
+And ``|route`` for links to one record (``{{ pk|route:"people:person_detail" }}``).
 """
 
+import functools
 from datetime import date, datetime
 
 from django import template
@@ -44,3 +47,17 @@ def _make(name: str, fmt: str, kind: type):
 
 for _name, (_fmt, _kind) in _FILTERS.items():
     register.filter(_name, _make(_name, _fmt, _kind), is_safe=True)
+
+
+@functools.cache
+def _route(name: str):
+    return formats.record_url(name)
+
+
+@register.filter(is_safe=True)
+def route(value, name: str) -> str:
+    """``{{ pk|route:"people:person_detail" }}``: the path of route ``name`` for the one id
+    ``value``, as ``{% url "people:person_detail" pk %}`` gives it — but the route is reversed
+    once per process (``formats.record_url``), not on every use: a case page prints dozens of
+    links, and each ``{% url %}`` costs a full reverse."""
+    return _route(name)(value)

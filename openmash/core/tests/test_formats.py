@@ -81,3 +81,16 @@ def test_the_filters_hand_anything_else_to_the_date_filter():
     assert rendered == "|".join(
         ("5 March 2026", _filter("not a date", "j F Y, H:i"), _filter("not a date", "c"))
     )
+
+
+def test_the_route_filter_gives_what_the_url_tag_gives():
+    pk = uuid4()
+    for name, kwarg in (
+        ("people:person_detail", None),
+        ("people:contact_person_link", None),
+        ("decisions:summary_pdf", "contact_id"),
+    ):
+        url_tag = f"{{% url '{name}' {kwarg}=pk %}}" if kwarg else f"{{% url '{name}' pk %}}"
+        expected = Template(url_tag).render(Context({"pk": pk}))
+        assert Template(f'{{{{ pk|route:"{name}" }}}}').render(Context({"pk": pk})) == expected
+        assert expected.endswith("/") or expected.endswith(".pdf")
