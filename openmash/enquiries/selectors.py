@@ -17,7 +17,6 @@ from django.db.models import (
     DateTimeField,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -27,7 +26,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -299,41 +297,41 @@ def _children_prefetch(user) -> Prefetch:
 ENQUIRY_QUEUE_STATUSES = (EnquiryStatus.OPEN, EnquiryStatus.READY)
 
 
-def _request_counts(user, now) -> dict:
-    """``requests_total``, ``responses_in`` and ``overdue_requests`` of each enquiry, as
-    subqueries that PostgreSQL runs only for the 25 rows on the page. (Joining and grouping the
-    requests of every enquiry in the queue before sorting and paging cost ~50 ms a page at
-    1,000,000 contacts, bench/pathway.py.) The conditions filter the count, not the rows read,
-    so each subquery reads the enquiry's few requests by ``enquiry_id``: as a ``WHERE``,
-    "requested and overdue" made PostgreSQL intersect them with every overdue request, per row.
-    The three share one scoped base (building an ORM subquery costs more than running it)."""
-    requests = (
+def enquiry_request_counts_attach(user, enquiries, *, now=None) -> None:
+    """Set ``requests_total``, ``responses_in`` and ``overdue_requests`` on each of
+    ``enquiries`` (the page of a queue, ``QueueSpec.page_reads``), counting the requests
+    ``user`` may see, in one grouped query. As three correlated subqueries of the queue's own
+    query the ORM spent longer building them than PostgreSQL spent running them (1.5 against
+    0.4 ms), and nothing sorts or filters by them."""
+    now = now or timezone.now()
+    counts = {e.pk: (0, 0, 0) for e in enquiries}
+    rows = (
         InformationRequest.objects.for_user(user)
-        .filter(enquiry_id=OuterRef("pk"))
+        .filter(enquiry_id__in=list(counts))
         .order_by()
         .values("enquiry_id")
+        .annotate(
+            total=Count("pk"),
+            answered=Count("pk", filter=Q(status=RequestStatus.RESPONDED)),
+            overdue=Count("pk", filter=Q(status=RequestStatus.REQUESTED, due_at__lt=now)),
+        )
+        .values_list("enquiry_id", "total", "answered", "overdue")
     )
-
-    def count(condition: Q | None = None):
-        rows = requests.annotate(n=Count("pk", filter=condition)).values("n")
-        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-    return {
-        "requests_total": count(),
-        "responses_in": count(Q(status=RequestStatus.RESPONDED)),
-        "overdue_requests": count(Q(status=RequestStatus.REQUESTED, due_at__lt=now)),
-    }
+    for enquiry_id, *numbers in rows:
+        counts[enquiry_id] = tuple(numbers)
+    for enquiry in enquiries:
+        enquiry.requests_total, enquiry.responses_in, enquiry.overdue_requests = counts[enquiry.pk]
 
 
-def enquiry_queue(user, status: str, *, now=None) -> QuerySet:
+def enquiry_queue(user, status: str) -> QuerySet:
     """ "Open enquiries" (``open``: due = when responses are due) or "Awaiting analysis"
-    (``ready``: due = the contact's decision deadline), with response counts annotated, for
-    ``core.queues.queue_page``. Children's social care staff only."""
+    (``ready``: due = the contact's decision deadline), for ``core.queues.queue_page``; the
+    page's response counts come from ``enquiry_request_counts_attach``. Children's social care
+    staff only."""
     if status not in ENQUIRY_QUEUE_STATUSES:
         raise ValueError(f"No enquiry queue for status {status!r}")
     if not is_csc_staff(user):
         return MashEnquiry.objects.none()
-    now = now or timezone.now()
     due = F("responses_due_at") if status == EnquiryStatus.OPEN else F("contact__decision_due_at")
     return (
         MashEnquiry.objects.for_user(user)
@@ -351,7 +349,6 @@ def enquiry_queue(user, status: str, *, now=None) -> QuerySet:
             due_at=due,
             rag=F("contact__rag"),
             immediate_risk=F("contact__immediate_risk"),
-            **_request_counts(user, now),
         )
     )
 

@@ -74,9 +74,11 @@ def _request_cells(info_request) -> dict:
 
 
 def _children_read(enquiries, user) -> None:
+    """The page's subject children and response counts (``QueueSpec.page_reads``)."""
     subject_children_attach(
         user, [e.contact for e in enquiries], order_by=("surname", "forename", "pk")
     )
+    selectors.enquiry_request_counts_attach(user, enquiries)
 
 
 def _enquiry_cells(enquiry) -> dict:

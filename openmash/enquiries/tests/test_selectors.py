@@ -123,6 +123,7 @@ class TestCscReads:
         enquiry_mark_ready(third, pm, "Health on leave")
 
         open_rows = list(selectors.enquiry_queue(pm, EnquiryStatus.OPEN))
+        selectors.enquiry_request_counts_attach(pm, open_rows)
         assert [(r.pk, r.responses_in, r.requests_total) for r in open_rows] == [(first.pk, 2, 3)]
         ready = selectors.enquiry_queue(pm, EnquiryStatus.READY)
         assert {r.pk for r in ready} == {second.pk, third.pk}
@@ -134,10 +135,14 @@ class TestCscReads:
         enquiry = open_enquiry(codes=("POLICE", "HEALTH", "EDUCATION"))
         answer(request_for(enquiry, "POLICE"), police)  # answered: not overdue, whatever its due
         later = max(r.due_at for r in InformationRequest.objects.for_user(pm)) + dt.timedelta(1)
-        (row,) = selectors.enquiry_queue(pm, EnquiryStatus.OPEN, now=later)
-        assert (row.requests_total, row.responses_in, row.overdue_requests) == (3, 1, 2)
         (row,) = selectors.enquiry_queue(pm, EnquiryStatus.OPEN)
+        selectors.enquiry_request_counts_attach(pm, [row], now=later)
+        assert (row.requests_total, row.responses_in, row.overdue_requests) == (3, 1, 2)
+        selectors.enquiry_request_counts_attach(pm, [row])
         assert row.overdue_requests == 0
+        # Counted as the user may see them: a partner sees only their own agency's request.
+        selectors.enquiry_request_counts_attach(police, [row], now=later)
+        assert (row.requests_total, row.responses_in, row.overdue_requests) == (1, 1, 0)
 
     def test_queue_filters_and_sorts(self, open_enquiry, pm, police, rf):
         def enquiry_rows(query):
