@@ -10,13 +10,13 @@ writes are serialised: keep the work after the audit call short.
 every chained append, every minute from Celery beat, and before anything reads access entries.
 """
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import connections, models, router, transaction
-from django.db.models import Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -185,6 +185,8 @@ def _actor_and_agency(actor) -> tuple:
     ``select_related("agency")``), its code is used as it is. Otherwise the INSERT reads the
     code itself, in a scalar subquery on the agency's primary key: still one statement, and no
     cache to keep (agency codes never change, but a cache would still have to learn new ones).
+    The subquery is plain SQL: as an ORM ``Subquery`` it took 0.5 ms to compile, five times
+    what it costs the database (ADR 0008).
     """
     if actor is None or not getattr(actor, "pk", None):
         return None, ""
@@ -194,8 +196,19 @@ def _actor_and_agency(actor) -> tuple:
     agency_field = actor._meta.get_field("agency")
     if agency_field.is_cached(actor):
         return actor.pk, actor.agency.code
-    agencies = agency_field.related_model._base_manager.filter(pk=agency_id)
-    return actor.pk, Subquery(agencies.values("code")[:1])
+    connection = connections[router.db_for_write(PendingAccess)]
+    # Names from the model; the id a parameter, as the database stores it (SQLite: hex text).
+    agency_pk = agency_field.target_field.get_db_prep_value(agency_id, connection)
+    return actor.pk, RawSQL(_agency_code_sql(agency_field), [agency_pk])  # noqa: S611
+
+
+@functools.cache
+def _agency_code_sql(agency_field) -> str:
+    """``(SELECT code FROM <agency table> WHERE <pk> = %s)``, quoted for the database."""
+    agency = agency_field.related_model._meta
+    quote = connections[router.db_for_write(PendingAccess)].ops.quote_name
+    code, table, pk = agency.get_field("code").column, agency.db_table, agency.pk.column
+    return f"(SELECT {quote(code)} FROM {quote(table)} WHERE {quote(pk)} = %s)"  # noqa: S608
 
 
 def _insert_pending(rows: list[PendingAccess]) -> None:
