@@ -78,3 +78,12 @@ def test_the_flags_say_what_is_there_and_a_contact_read_without_them_shows_every
     )
     read = contact_get_for_user(staff["pm"], contact.pk, panels=True)
     assert panel_flags(read)["has_processing_restriction"] is True
+
+
+def test_the_access_log_is_one_insert_without_the_chain_lock(analysed_contact, staff, signed_in):
+    """ADR 0008: a view is staged with one INSERT; the chain head is neither read nor locked."""
+    contact = analysed_contact(agency_codes=("POLICE", "HEALTH"))
+    sqls = _page_queries(signed_in(staff["pm"]), contact)
+    audit = [sql for sql in sqls if '"audit_' in sql]
+    assert len(audit) == 1 and audit[0].startswith('INSERT INTO "audit_pendingaccess"')
+    assert not any("FOR UPDATE" in sql for sql in sqls)
