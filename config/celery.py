@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    "audit-seal-pending": {
+        "task": "openmash.audit.tasks.seal_pending_access",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "audit-chain-verify": {
         "task": "openmash.tasks.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=0),

@@ -1,10 +1,11 @@
 """The audit log: one append-only, hash-chained table of changes to records and views of them.
 
-Design and its trade-offs: docs/decisions/0001-audit-design.md. Write only through
-``services.audit_record`` / ``services.access_record`` (which chain each entry to the one
-before); read through ``selectors``. Existing rows cannot be changed or removed through the ORM;
-on PostgreSQL a trigger also refuses UPDATE and DELETE, so changing the log takes deliberate
-tampering, which ``chain.verify_chain`` then detects.
+Design and its trade-offs: docs/decisions/0001-audit-design.md and 0008 (views staged in
+``PendingAccess`` until sealed). Write only through ``services.audit_record`` /
+``services.access_record`` (which chain each change to the one before, and stage each view for
+``services.seal_pending`` to chain); read through ``selectors``. Existing rows cannot be changed
+or removed through the ORM; on PostgreSQL a trigger also refuses UPDATE and DELETE, so changing
+the log takes deliberate tampering, which ``chain.verify_chain`` then detects.
 """
 
 from django.conf import settings
@@ -140,3 +141,64 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"Audit chain head at #{self.sequence}"
+
+
+class PendingAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("Pending access entries cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly(
+            "Pending access entries leave only by being sealed into the chain (seal_pending)."
+        )
+
+
+class PendingAccess(models.Model):
+    """A view of a record, staged until ``services.seal_pending`` chains it (ADR 0008).
+
+    ``services.access_record`` writes one of these with a single INSERT — no chain lock, no read
+    — in whatever transaction the page is in, so page views do not queue on ``AuditChainHead``.
+    The sealer moves rows, in ``id`` order, into the chain as ordinary ACCESS ``AuditEntry`` rows
+    keeping ``occurred_at`` and every other field, and deletes them in the same transaction.
+    Append-only like ``AuditEntry``: the ORM refuses update and delete, and on PostgreSQL a
+    trigger refuses UPDATE, and DELETE outside a sealing transaction.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        # Read only by the sealer, in id order: an index would only slow the page's INSERT.
+        db_index=False,
+    )
+    actor_agency = models.CharField(max_length=40, blank=True)
+    verb = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=100)
+    target_id = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=200, blank=True)
+    person_id = models.UUIDField(null=True, blank=True)
+    channel = models.CharField(max_length=200)
+    reason = models.TextField(blank=True)
+
+    objects = PendingAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "pending access entries"
+
+    def __str__(self):
+        return f"pending {self.verb} {self.target_type} {self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Pending access entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly(
+            "Pending access entries leave only by being sealed into the chain (seal_pending)."
+        )

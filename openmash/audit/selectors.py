@@ -1,5 +1,10 @@
 """Every read of the audit log. Only holders of ``audit.view`` (DPO, administrators) see any of
-it; everyone else gets nothing, whichever page or job asks."""
+it; everyone else gets nothing, whichever page or job asks.
+
+A read that can include access entries seals the pending ones into the chain first
+(``services.seal_pending``, ADR 0008), so no view is missing from what the DPO sees; it costs
+one small query when nothing is pending. Change histories need no sealing: changes are chained
+as they are made."""
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
@@ -11,6 +16,7 @@ from django.utils import timezone
 from openmash.accounts.roles import Capability
 
 from .models import AuditEntry
+from .services import seal_pending
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,11 @@ def _start_of_day(day: date) -> datetime:
 
 
 def audit_entries_search(user, search: AuditSearch) -> QuerySet[AuditEntry]:
-    """Entries matching ``search``, newest first, with their actors in the same query."""
+    """Entries matching ``search``, newest first, with their actors in the same query. Pending
+    access entries are sealed first, so the results include every view written so far."""
     if not _can_read(user):
         return AuditEntry.objects.none()
+    seal_pending()
     entries = AuditEntry.objects.select_related("actor")
     if search.person_id:
         entries = entries.filter(person_id=search.person_id)
@@ -84,7 +92,8 @@ def audit_entries_search(user, search: AuditSearch) -> QuerySet[AuditEntry]:
 
 
 def audit_entry_get(user, sequence: int) -> AuditEntry:
-    """One entry; ``AuditEntry.DoesNotExist`` if it does not exist or the user may not see it."""
+    """One entry; ``AuditEntry.DoesNotExist`` if it does not exist or the user may not see it.
+    (A pending access entry has no sequence yet, so nothing asks for one by its number.)"""
     if not _can_read(user):
         raise AuditEntry.DoesNotExist
     return AuditEntry.objects.select_related("actor").get(sequence=sequence)

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from openmash.accounts.roles import Role
 from openmash.api.models import IdempotencyKey
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.contacts.codes import PersonRole
 from openmash.contacts.models import ContactPerson
 from openmash.enquiries.models import EnquiryStatus, InformationRequest, MashEnquiry
@@ -137,6 +138,7 @@ def test_the_detail_shows_the_people_logs_each_and_records_one_api_read(
     assert data["response"] is None and data["decision"] is None
     assert NARRATIVE_MARKER not in response.content.decode()
 
+    seal_pending()  # views are staged until sealed (ADR 0008)
     viewed = AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS, target_id=str(request.pk))
     assert viewed.count() == 2
     assert {e.channel for e in viewed} == {"api:information-request-detail"}

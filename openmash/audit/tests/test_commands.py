@@ -43,3 +43,14 @@ def test_exits_zero_from_the_command_line_when_intact(write_entries, capsys):
     except SystemExit as exit_info:  # pragma: no cover - only on failure
         pytest.fail(f"verify_audit exited with {exit_info.code}")
     assert "intact" in capsys.readouterr().out
+
+
+def test_seals_pending_views_first_unless_told_not_to(write_entries, make_user, capsys):
+    from openmash.audit.services import AuditTarget, access_record
+
+    write_entries(2)
+    access_record(make_user("dpo"), AuditTarget("tests.thing", "1", "T"), "tests:thing")
+    call_command("verify_audit", "--no-seal")
+    assert "1 access entries pending, not yet sealed" in capsys.readouterr().out
+    call_command("verify_audit")
+    assert "0 access entries pending, not yet sealed" in capsys.readouterr().out

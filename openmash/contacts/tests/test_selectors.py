@@ -4,6 +4,7 @@ import pytest
 from django.http import Http404
 
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.contacts import selectors, services
 from openmash.contacts.models import ContactPerson, ContactStatus
 from openmash.people.services import person_create
@@ -22,6 +23,7 @@ def test_contact_get_for_user_logs_one_entry_per_linked_person(make_user):
     ContactPersonFactory(contact=contact)  # not linked yet
     shown = selectors.contact_get_for_user(officer, contact.pk, channel="contacts:detail")
     assert len(shown.people.all()) == 3
+    seal_pending()  # views are staged until sealed (ADR 0008)
     entries = AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS, target_id=str(contact.pk))
     assert {str(e.person_id) for e in entries} == {str(first.pk), str(second.pk)}
     assert {e.channel for e in entries} == {"contacts:detail"}

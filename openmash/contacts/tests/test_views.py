@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.contacts.codes import PersonRole
 from openmash.contacts.models import Contact, ContactPerson, ContactStatus
 
@@ -178,6 +179,7 @@ def test_contact_page_shows_everything_and_logs_the_view(signed_in, manager):
     assert "Contact received" in body  # timeline
     assert "Screen this contact" in body
     assert response["Cache-Control"].startswith("no-store")
+    seal_pending()  # views are staged until sealed (ADR 0008)
     assert AuditEntry.objects.filter(
         kind=AuditEntry.Kind.ACCESS, target_id=str(contact.pk), actor=manager
     ).exists()

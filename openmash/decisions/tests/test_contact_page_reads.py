@@ -208,3 +208,12 @@ def test_the_plain_sql_flags_answer_as_the_orm_flags(ready_contact, staff, make_
         for row in rows:
             if row["pk"] in expected:
                 assert {n for n in PANEL_FLAGS if row[n]} == expected[row["pk"]], row["pk"]
+
+
+def test_the_access_log_is_one_insert_without_the_chain_lock(analysed_contact, staff, signed_in):
+    """ADR 0008: a view is staged with one INSERT; the chain head is neither read nor locked."""
+    contact = analysed_contact(agency_codes=("POLICE", "HEALTH"))
+    sqls = _page_queries(signed_in(staff["pm"]), contact)
+    audit = [sql for sql in sqls if '"audit_' in sql]
+    assert len(audit) == 1 and audit[0].startswith('INSERT INTO "audit_pendingaccess"')
+    assert not any("FOR UPDATE" in sql for sql in sqls)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.contacts.models import Contact, ContactStatus
 from openmash.decisions.codes import Outcome
 from openmash.decisions.models import Analysis, Decision
@@ -89,6 +90,7 @@ def test_analysis_page_shows_every_response_and_logs_the_view(ready_contact, sta
     for request in contact.enquiry.requests(manager="unscoped").all():
         assert request.risk_factors in content
     assert f'name="version" value="{contact.version}"' in content
+    seal_pending()  # views are staged until sealed (ADR 0008)
     assert AuditEntry.objects.filter(
         kind="access", actor=staff["sw"], target_id=str(contact.pk), person_id=child.person_id
     ).exists()
@@ -259,6 +261,7 @@ def test_summary_viewing_is_logged_not_a_new_disclosure(analysed_contact, staff,
     client.get(_url("summary_pdf", contact))
     handovers = SharingRecord.objects.filter(contact=contact, kind=DisclosureKind.HANDOVER_SUMMARY)
     assert handovers.count() == 1  # recorded once, by the decision
+    seal_pending()  # views are staged until sealed (ADR 0008)
     views = AuditEntry.objects.filter(kind="access", actor=staff["pm2"], target_id=str(contact.pk))
     assert views.filter(verb="viewed").count() == 2
     assert views.filter(verb="downloaded").count() == 1

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.contacts.codes import Rag
 from openmash.core.queues import queue_page
 from openmash.enquiries import selectors
@@ -77,6 +78,7 @@ class TestAccessLog:
         selectors.information_request_for_partner(
             police, request.pk, channel="enquiries:request_detail"
         )
+        seal_pending()  # views are staged until sealed (ADR 0008)
         entries = AuditEntry.objects.filter(
             kind=AuditEntry.Kind.ACCESS, target_id=str(request.pk), actor=police
         )
@@ -88,6 +90,7 @@ class TestAccessLog:
     def test_the_enquiry_page_is_logged(self, open_enquiry, pm):
         enquiry = open_enquiry()
         selectors.enquiry_get_for_user(pm, enquiry.pk, channel="enquiries:enquiry_detail")
+        seal_pending()  # views are staged until sealed (ADR 0008)
         assert AuditEntry.objects.filter(
             kind=AuditEntry.Kind.ACCESS, target_id=str(enquiry.pk), actor=pm
         ).exists()

@@ -124,12 +124,14 @@ class TestPartnerRequestPage:
 
     def test_each_view_is_logged(self, open_enquiry, police, signed_in):
         from openmash.audit.models import AuditEntry
+        from openmash.audit.services import seal_pending
 
         enquiry = open_enquiry()
         request = request_for(enquiry, "POLICE")
         client = signed_in(police)
         client.get(detail_url(request))
         client.get(detail_url(request))
+        seal_pending()  # views are staged until sealed (ADR 0008)
         views = AuditEntry.objects.filter(kind="access", target_id=str(request.pk))
         assert views.count() == 2
         assert set(views.values_list("channel", flat=True)) == {"enquiries:request_detail"}

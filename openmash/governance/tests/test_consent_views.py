@@ -196,6 +196,7 @@ def test_the_dpo_reads_consent_and_overrides_without_acting(
     staff, agencies, recorded_contact, signed_in
 ):
     from openmash.audit.models import AuditEntry
+    from openmash.audit.services import seal_pending
 
     contact = recorded_contact()
     _withdraw(contact, staff)
@@ -215,6 +216,7 @@ def test_the_dpo_reads_consent_and_overrides_without_acting(
     assert reverse("governance:dashboard") in body  # back to the dashboard, not the contact
     assert reverse("contacts:detail", args=[contact.pk]) not in body
     assert contact.narrative not in body
+    seal_pending()  # views are staged until sealed (ADR 0008)
     viewed = AuditEntry.objects.filter(
         actor=staff["dpo"], channel="governance:consent_detail", kind="access"
     )
@@ -225,6 +227,7 @@ def test_the_dpo_reads_consent_and_overrides_without_acting(
     assert "Risk of significant harm" in body
     assert "Your agency's answer" not in body and "Withdraw the proposal" not in body
     assert reverse("governance:consent_detail", args=[contact.pk]) in body
+    seal_pending()  # views are staged until sealed (ADR 0008)
     assert AuditEntry.objects.filter(actor=staff["dpo"], channel="governance:override_detail")
 
     # Read-only: neither agreeing nor withdrawing, nor recording consent or an override.

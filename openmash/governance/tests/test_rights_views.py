@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openmash.accounts.roles import Role
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.governance.models import (
     RecipientNotification,
     RightsRequest,
@@ -100,6 +101,7 @@ def test_detail_logs_the_view_and_shows_next_steps(dpo, dpo_client, person_with_
     body = response.content.decode()
     assert "Gather everything held on" in body
     assert "Assessment team" in body  # who it was shared with
+    seal_pending()  # views are staged until sealed (ADR 0008)
     assert AuditEntry.objects.filter(
         kind="access", target_id=str(rights_request.pk), person_id=history.person.pk
     ).exists()
@@ -183,6 +185,7 @@ def test_subject_access_end_to_end(dpo, dpo_client, person_with_history):
     )
     assert data["contacts"][0]["referrer"]["name"] == REDACTED
     assert data["person"]["local_id"] == history.person.local_id
+    seal_pending()  # views are staged until sealed (ADR 0008)
     assert AuditEntry.objects.filter(verb="downloaded", target_id=str(export.pk)).count() == 2
 
 

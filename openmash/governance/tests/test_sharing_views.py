@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from openmash.accounts.models import Team
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.enquiries.tests.factories import PersonFactory
 from openmash.governance.codes import Article6, DisclosureKind, Purpose
 from openmash.governance.models import SharingRecord
@@ -119,6 +120,7 @@ def test_filtering_by_a_person_is_a_logged_view_of_their_information(staff, dpo_
     child = PersonFactory()
     _share(staff["police"], to=staff["pm"].agency, subjects=[child])
     _search(dpo_client, local_id=child.local_id)
+    seal_pending()  # views are staged until sealed (ADR 0008)
     assert AuditEntry.objects.filter(kind="access", actor=staff["dpo"], person_id=child.pk).exists()
 
 
@@ -241,6 +243,7 @@ def test_who_has_this_been_shared_with(staff, agencies, teams_by_code, dpo_clien
         agencies["POLICE"].name: 2,
         "referrer@school.example": 1,
     }
+    seal_pending()  # views are staged until sealed (ADR 0008)
     assert AuditEntry.objects.filter(kind="access", person_id=child.pk).exists()
 
 

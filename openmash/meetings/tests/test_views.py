@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmash.audit.models import AuditEntry
+from openmash.audit.services import seal_pending
 from openmash.governance.codes import DisclosureKind
 from openmash.governance.models import SharingRecord
 from openmash.meetings import services
@@ -128,6 +129,7 @@ def test_viewing_an_item_is_in_the_access_log(staff, client_for, meeting):
     item = _item(meeting, meeting.first)
     client_for(staff["pm"]).get(url("item_detail", meeting.pk, item.pk))
     child = meeting.first.people(manager="unscoped").get()
+    seal_pending()  # views are staged until sealed (ADR 0008)
     entry = AuditEntry.objects.filter(
         kind=AuditEntry.Kind.ACCESS, actor=staff["pm"], person_id=child.person_id
     ).get()
