@@ -271,10 +271,18 @@ _FIRST = 2  # each row starts with the branch and the row's place in it
 
 
 def _statement(
-    branches: list[_Branch], scope: tuple[str, list] | None, *, with_other_names: bool
+    branches: list[_Branch],
+    scope: tuple[str, list] | None,
+    *,
+    with_other_names: bool,
+    time_zone: str | None = None,
 ) -> tuple[str, list]:
     """One statement for the whole search: every branch (each capped, numbering its rows), the
-    rows of the people they found in ``people`` and, if asked, each one's other names."""
+    rows of the people they found in ``people`` and, if asked, each one's other names.
+
+    With ``time_zone`` (PostgreSQL), date-times are read as local times in that zone (``AT TIME
+    ZONE``), for ``_converters`` to make aware again: psycopg reads those in C, where Django's
+    loader for ``timestamptz`` parses each one in Python (a third of reading the rows)."""
     found, params = [], []
     for number, branch in enumerate(branches):
         found.append(
@@ -283,10 +291,19 @@ def _statement(
         )
         params += branch.params
         params.append(min(MAX_CANDIDATES, branch.cap))
-    columns = [f"p.{Person._meta.get_field(name).column}" for name in _PERSON_FIELDS]
+    fields = [(name, "p", Person) for name in _PERSON_FIELDS]
+    if with_other_names:
+        fields += [(name, "o", PersonName) for name in _OTHER_NAME_FIELDS]
+    columns = []
+    for name, table, model in fields:
+        field = model._meta.get_field(name)
+        if time_zone is not None and field.get_internal_type() == "DateTimeField":
+            columns.append(f"{table}.{field.column} AT TIME ZONE %s")
+            params.append(time_zone)
+        else:
+            columns.append(f"{table}.{field.column}")
     joins = ""
     if with_other_names:
-        columns += [f"o.{PersonName._meta.get_field(name).column}" for name in _OTHER_NAME_FIELDS]
         joins = ' LEFT OUTER JOIN "people_personname" o ON o.person_id = p.id AND o.kind <> %s'
         params.append(NameKind.CURRENT)
     sql = (
@@ -313,8 +330,8 @@ _CONVERTERS: dict = {}
 
 def _converters(connection, *, with_other_names: bool) -> list:
     """(column, converters, expression) turning the database's values into the fields' Python
-    values, as the ORM would: SQLite returns UUIDs, dates and booleans as text and integers
-    (PostgreSQL needs none)."""
+    values, as the ORM would: SQLite returns UUIDs, dates and booleans as text and integers;
+    on PostgreSQL the date-times, read as local times (see ``_statement``), get their zone."""
     key = (connection.alias, connection.vendor, with_other_names)
     if key not in _CONVERTERS:
         columns = [Person._meta.get_field(name).get_col("p") for name in _PERSON_FIELDS]
@@ -323,11 +340,21 @@ def _converters(connection, *, with_other_names: bool) -> list:
                 PersonName._meta.get_field(name).get_col("o") for name in _OTHER_NAME_FIELDS
             ]
         compiler = Person.unscoped.all().query.get_compiler(connection=connection)
+        converters = compiler.get_converters(columns)
+        if connection.vendor == "postgresql":
+            for index, column in enumerate(columns):
+                if column.output_field.get_internal_type() == "DateTimeField":
+                    functions = converters.get(index, ([], column))[0]
+                    converters[index] = ([_with_time_zone, *functions], column)
         _CONVERTERS[key] = [
             (index + _FIRST, functions, expression)
-            for index, (functions, expression) in compiler.get_converters(columns).items()
+            for index, (functions, expression) in sorted(converters.items())
         ]
     return _CONVERTERS[key]
+
+
+def _with_time_zone(value, expression, connection):
+    return value if value is None else value.replace(tzinfo=connection.timezone)
 
 
 def _candidates(
@@ -341,14 +368,18 @@ def _candidates(
     most as many rows as there is room left, people already found counting against it.
     """
     connection = connections[people.db]
+    postgresql = connection.vendor == "postgresql"
     branches = _branches(
-        query,
-        postgresql=connection.vendor == "postgresql",
-        adapt_date=connection.ops.adapt_datefield_value,
+        query, postgresql=postgresql, adapt_date=connection.ops.adapt_datefield_value
     )
     if not branches:
         return [], {}, {}
-    sql, params = _statement(branches, _scope(people), with_other_names=with_other_names)
+    sql, params = _statement(
+        branches,
+        _scope(people),
+        with_other_names=with_other_names,
+        time_zone=connection.timezone_name if postgresql else None,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -203,6 +203,19 @@ def test_the_people_found_are_whole_records(worker):
     assert len(ctx.captured_queries) == 0
 
 
+def test_the_people_found_have_the_values_the_orm_reads(worker):
+    from openmash.people.models import Person
+
+    person = make_person(
+        forename="Isla", surname="Fletcher", postcode="ME4 4TR", nhs_number="9990000026"
+    )
+    found = _top(worker, forename="Isla", surname="Fletcher").person
+    read = Person.unscoped.get(pk=person.pk)
+    for field in Person._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(read, field.attname), field.name
+    assert found.created_at.utcoffset() == read.created_at.utcoffset()
+
+
 def test_candidates_are_capped(monkeypatch):
     import openmash.people.search as search
 
