@@ -144,8 +144,17 @@ _PARTICLES = frozenset(
 )
 
 
+# Plain ASCII (most names): apostrophes dropped, anything but a letter a space.
+_ASCII_TOKENS = {code: " " for code in range(128) if not chr(code).isalpha()} | {
+    ord("'"): None,
+    ord("`"): None,
+}
+
+
 @functools.lru_cache(maxsize=65536)
 def _tokens(name: str) -> tuple[str, ...]:
+    if name.isascii():  # the same as below, without the Unicode steps that change nothing
+        return tuple(name.lower().translate(_ASCII_TOKENS).split())
     text = unicodedata.normalize("NFKD", name.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.translate(_APOSTROPHES).translate(_PLAIN_LETTERS)
@@ -164,27 +173,35 @@ def _word_keys(word: str) -> frozenset[str]:
     return frozenset(key for key in (primary, secondary) if key)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Name:
     raw: str
     tokens: tuple[str, ...]
     compact: str  # the tokens run together: "smithjones"
     parts: tuple[str, ...]  # tokens that can stand alone: no particles or initials
-    compact_keys: frozenset[str]
-    keys: frozenset[str]  # compact keys and the keys of every part
+
+    # The keys are worked out when first asked for: scoring compares most candidates' names
+    # without them (a forename with its middle names, "Mary Grace", is a name of its own whose
+    # keys are seldom needed).
+
+    @functools.cached_property
+    def compact_keys(self) -> frozenset[str]:
+        return _word_keys(self.compact) if self.compact else frozenset()
+
+    @functools.cached_property
+    def keys(self) -> frozenset[str]:
+        """The compact keys and the keys of every part."""
+        # The whole name's keys join "Mac Donald" to "McDonald"; for three or more parts they
+        # are long, never shared, and would only bloat the stored key strings.
+        whole = self.compact_keys if len(self.parts) <= 2 else frozenset()
+        return whole.union(*(_word_keys(p) for p in self.parts))
 
 
 @functools.lru_cache(maxsize=65536)
 def _name(raw: str) -> _Name:
     tokens = _tokens(raw)
-    compact = "".join(tokens)
     parts = tuple(t for t in tokens if len(t) > 1 and t not in _PARTICLES)
-    compact_keys = _word_keys(compact) if compact else frozenset()
-    # The whole name's keys join "Mac Donald" to "McDonald"; for three or more parts they are
-    # long, never shared, and would only bloat the stored key strings.
-    whole = compact_keys if len(parts) <= 2 else frozenset()
-    keys = whole.union(*(_word_keys(p) for p in parts))
-    return _Name(raw.strip(), tokens, compact, parts, compact_keys, keys)
+    return _Name(raw.strip(), tokens, "".join(tokens), parts)
 
 
 def phonetic_keys(name: str) -> set[str]:
@@ -402,15 +419,17 @@ _CLOSE_SPELLING = 0.85
 def _is_typo(a: str, b: str, shortest: int = 4) -> bool:
     """One edit apart (two when both are 8 letters or more), a transposition counting as one
     edit. Short names never count: "Tom" and "Tim", "Mark" and "Mary" are different names."""
-    if min(len(a), len(b)) < shortest:
+    shorter = min(len(a), len(b))
+    if shorter < shortest:
         return False
-    allowed = 1 if min(len(a), len(b)) < 8 else 2
+    allowed = 1 if shorter < 8 else 2
     return OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
 def _sounds_alike(a: _Name, b: _Name, floor: float = _SOUNDS_LIKE_FLOOR) -> bool:
-    return bool(a.compact_keys & b.compact_keys) and (
-        JaroWinkler.similarity(a.compact, b.compact) >= floor
+    # The spelling first: it is cheaper than the keys of a name not yet seen, and seldom close.
+    return JaroWinkler.similarity(a.compact, b.compact) >= floor and bool(
+        a.compact_keys & b.compact_keys
     )
 
 
@@ -603,6 +622,10 @@ def _identifier_evidence(
 _SWAPPED_PAIR_POINTS = (_SURNAME_POINTS + _FORENAME_POINTS) / 2
 
 
+def _swapped_points(first: float, second: float) -> int:
+    return round(_SWAPPED_PAIR_POINTS * (first + second)) + _REVERSED_NAMES
+
+
 def _best_swapped_match(query_raw: str, candidate_names: Sequence[str]) -> tuple[float, str] | None:
     """The best match of a name typed in the other box: the fraction of full points under the
     surname or the forename rules, whichever is higher, and its reason."""
@@ -633,10 +656,14 @@ def _name_evidence(q: _PreparedQuery, c: CandidateRecord, reasons: list[str]) ->
     if q.surname and q.forename and straight < _SURNAME_POINTS + _FORENAME_POINTS:
         # Scored on one scale whichever box each name was typed in, so that searching for A with
         # B's details scores the same as searching for B with A's.
+        # The second name is compared only when the first matches and the pair could then
+        # beat the names as given (neither counts for more than its full points, 1.0): for most
+        # candidates the first does not match at all.
         first = _best_swapped_match(q.forename, c.surnames)
-        second = _best_swapped_match(q.surname, c.forenames)
+        ceiling = _swapped_points(first[0], 1.0) if first is not None else straight
+        second = _best_swapped_match(q.surname, c.forenames) if ceiling > straight else None
         if first is not None and second is not None:
-            swapped = round(_SWAPPED_PAIR_POINTS * (first[0] + second[0])) + _REVERSED_NAMES
+            swapped = _swapped_points(first[0], second[0])
             if swapped > straight:
                 reasons.append("names in reverse order")
                 reasons.extend(
@@ -735,7 +762,10 @@ def score_candidate(query: PersonQuery, candidate: CandidateRecord) -> Match:
     0–100. A search giving every detail exactly scores 100; one giving fewer details cannot
     reach 100 without an identifier.
     """
-    q = _prepare(query)
+    return _score(_prepare(query), candidate)
+
+
+def _score(q: _PreparedQuery, candidate: CandidateRecord) -> Match:
     reasons: list[str] = []
     identifier_matched, points = _identifier_evidence(q, candidate, reasons)
     points += _name_evidence(q, candidate, reasons)
@@ -756,7 +786,8 @@ def score_candidates(
 ) -> list[tuple[CandidateRecord, Match]]:
     """Score every candidate and return those scoring at least ``min_score``, best first; equal
     scores keep the order the candidates came in (so the result is deterministic)."""
-    scored = [(candidate, score_candidate(query, candidate)) for candidate in candidates]
+    q = _prepare(query)
+    scored = [(candidate, _score(q, candidate)) for candidate in candidates]
     kept = [pair for pair in scored if pair[1].score >= min_score]
     kept.sort(key=lambda pair: -pair[1].score)
     return kept

@@ -5,14 +5,14 @@ reaches a URL (and so no server, proxy or browser history holds a name or a date
 GET of the search page shows an empty form whatever its query string says.
 """
 
+from html import escape
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openmash.accounts.permissions import capability_required
@@ -42,9 +42,10 @@ def person_search(request):
 
 
 _person_url = record_url("people:person_detail")
-# Constant markup: the tags a row may carry, joined and marked safe in ``_result_rows``.
+# Constant markup: the tags a row may carry.
 _OPEN_TAG = '<br><strong class="govuk-tag govuk-tag--purple">Open to children\'s services</strong>'
 _DUPLICATE_TAG = '<br><strong class="govuk-tag govuk-tag--yellow">Possible duplicate</strong>'
+_CELL = '<td class="govuk-table__cell">'
 
 
 def _date_of_birth(person) -> str:
@@ -55,11 +56,36 @@ def _date_of_birth(person) -> str:
     return "Not known"
 
 
+def _result_cells(match) -> SafeString:
+    """A result's score, name (linked, with the local ID and tags), date of birth, postcode and
+    the reasons it matched, as the table's cells: one string per row, so the template prints
+    it instead of building a dozen values (ADR 0006). Everything recorded is escaped (with the
+    standard library's ``html.escape``: the same text as Django's ``escape``, at a third of the
+    cost)."""
+    person = match.person
+    reasons = "".join(
+        f"<li>{escape(reason[:1].upper() + reason[1:])}</li>" for reason in match.reasons
+    )
+    tags = (_OPEN_TAG if person.open_to_team_id else "") + (
+        _DUPLICATE_TAG if person.possible_duplicate_of_id else ""
+    )
+    return mark_safe(  # noqa: S308 (every recorded value escaped)
+        '<td class="govuk-table__cell govuk-table__cell--numeric">'
+        f'<strong class="govuk-!-font-size-24">{match.score}</strong></td>'
+        f'{_CELL}<a class="govuk-link" href="{_person_url(person.pk)}">'
+        f"{escape(person.full_name)}</a>"
+        f'<br><span class="govuk-body-s">{escape(person.local_id)}</span>{tags}</td>'
+        f"{_CELL}{_date_of_birth(person)}</td>"
+        f"{_CELL}{escape(person.postcode or 'Not known')}</td>"
+        f'{_CELL}<ul class="govuk-list govuk-body-s govuk-!-margin-bottom-0">{reasons}</ul></td>'
+    )
+
+
 def _result_rows(matches) -> list[dict] | None:
     """The search results as the results table prints them, formatted in Python (ADR 0006):
     ``match``, ``person``, ``pk``, ``score`` and ``restricted`` ("restricted record — reason
-    needed": nothing else is shown), and for any other record ``url``, ``name``, ``local_id``,
-    ``tags`` and ``reasons`` (HTML), ``date_of_birth`` and ``postcode``."""
+    needed": nothing else is shown), and for any other record ``cells`` (the row's cells as
+    HTML), ``name`` and ``local_id`` (for the linking page's button)."""
     if matches is None:
         return None
     rows = []
@@ -74,20 +100,7 @@ def _result_rows(matches) -> list[dict] | None:
             "restricted": restricted,
         }
         if not restricted:
-            row.update(
-                url=_person_url(person.pk),
-                name=person.full_name,
-                local_id=person.local_id,
-                tags=mark_safe(  # noqa: S308 (constant markup only)
-                    (_OPEN_TAG if person.open_to_team_id else "")
-                    + (_DUPLICATE_TAG if person.possible_duplicate_of_id else "")
-                ),
-                date_of_birth=_date_of_birth(person),
-                postcode=person.postcode or "Not known",
-                reasons=format_html_join(
-                    "", "<li>{}</li>", ((capfirst(reason),) for reason in match.reasons)
-                ),
-            )
+            row.update(cells=_result_cells(match), name=person.full_name, local_id=person.local_id)
         rows.append(row)
     return rows
 

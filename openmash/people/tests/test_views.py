@@ -167,6 +167,26 @@ def test_signed_out_users_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
+def _queries(client, send) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert send().status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_search_costs_one_query_more_than_the_empty_form(worker_client):
+    for i in range(30):
+        make_person(forename="Jack", surname="Robinson", date_of_birth=date(2015, 1, 1 + i % 28))
+    worker_client.get(SEARCH)  # the first request of a session warms caches
+    form = _queries(worker_client, lambda: worker_client.get(SEARCH))
+    search = {"forename": "Jack", "surname": "Robinson"}
+    born = {"date_of_birth_0": "3", "date_of_birth_1": "1", "date_of_birth_2": "2015"}
+    # One statement: the candidates, their rows and their other names.
+    assert _queries(worker_client, lambda: _search(worker_client, **search, **born)) == form + 1
+    # With a postcode, the candidates' addresses as well.
+    with_postcode = {**search, **born, "postcode": "ME1 1AA"}
+    assert _queries(worker_client, lambda: _search(worker_client, **with_postcode)) == form + 2
+
+
 def test_search_pages_are_not_cached(worker_client):
     response = _search(worker_client, surname="Anyone")
     assert "no-store" in response["Cache-Control"]
