@@ -1151,6 +1151,7 @@ class ContactBuilder:
                     requested_at=screened_at,
                     requested_by_id=manager.pk,
                     due_at=request_due,
+                    immediate_risk=immediate_risk,
                     responded_at=answered,
                     responded_by_id=partner.pk if answered else None,
                     outcome=outcome_code,

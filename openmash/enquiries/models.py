@@ -98,6 +98,13 @@ class InformationRequest(BaseModel):
         blank=True, help_text="Why what is shared is necessary, proportionate and relevant"
     )
     version = models.PositiveIntegerField(default=1)
+    #: The contact's immediate-risk flag, copied when the request is made. "Requests to my
+    #: agency" pins outstanding requests at immediate risk to the top: read through the
+    #: contact, every outstanding request of the agency cost a lookup of two rows before the
+    #: sort (~2 ms a page at bench size). The flag is settled before screening (recording is
+    #: the last step that sets it) and requests are made at screening, so the copy never
+    #: differs from the contact's (a test checks the services keep it so).
+    immediate_risk = models.BooleanField(default=False, editable=False)
 
     objects = FailClosedManager()
     unscoped = models.Manager()

@@ -84,14 +84,16 @@ def _with_contact_markers(qs: QuerySet, now) -> QuerySet:
     # request's own contact only — what the joins they replace read.
     # (Scalar subqueries, not EXISTS, which PostgreSQL may turn into a hash of every contact
     # at immediate risk.)
+    # The immediate-risk flag is the request's own copy (``InformationRequest.immediate_risk``):
+    # ``urgent`` is computed for every outstanding request before the sort.
     contact = Contact.unscoped.filter(enquiry=OuterRef("enquiry_id"))
-    at_risk = Subquery(contact.values("immediate_risk")[:1], output_field=BooleanField())
     return qs.annotate(
         contact_reference=Subquery(contact.values("reference")[:1]),
         rag=Subquery(contact.values("rag")[:1]),
-        immediate_risk=at_risk,
         urgent=Case(
-            When(outstanding, then=at_risk), default=Value(False), output_field=BooleanField()
+            When(outstanding, then=F("immediate_risk")),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
         outstanding_due_at=Case(
             When(outstanding, then=F("due_at")), default=None, output_field=DateTimeField()
@@ -140,7 +142,15 @@ def _agency_requests_shown(user, now) -> QuerySet:
 #: The request fields a row of "Requests to my agency" shows, sorts or marks by: the answer
 #: itself (summary, risk and protective factors …) is most of a request's width and is read on
 #: the request page, not carried into the queue's sort.
-REQUEST_ROW_FIELDS = ("id", "status", "requested_at", "due_at", "responded_at", "enquiry_id")
+REQUEST_ROW_FIELDS = (
+    "id",
+    "status",
+    "requested_at",
+    "due_at",
+    "responded_at",
+    "enquiry_id",
+    "immediate_risk",
+)
 
 
 def agency_request_queue_rows(user, *, now=None) -> QuerySet:

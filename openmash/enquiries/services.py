@@ -195,6 +195,7 @@ def enquiry_open(
                 requested_at=now,
                 requested_by=actor,
                 due_at=due_at,
+                immediate_risk=contact.immediate_risk,
                 created_by=actor,
                 modified_by=actor,
             )

@@ -115,7 +115,7 @@ REQUEST_QUEUE_SPEC = QueueSpec(
     filters=(
         _status_filter(),
         rag_filter("enquiry__contact__rag"),
-        immediate_risk_filter("enquiry__contact__immediate_risk"),
+        immediate_risk_filter("immediate_risk"),
         overdue_filter("outstanding_due_at"),
     ),
     due_field="outstanding_due_at",

@@ -274,6 +274,7 @@ class _Builder:
                     requested_at=opened_at,
                     requested_by=self.users["pm"],
                     due_at=due,
+                    immediate_risk=contact.immediate_risk,
                     responded_at=responded,
                     responded_by=self.users.get(AGENCY_USERS[code]),
                     outcome=outcome,

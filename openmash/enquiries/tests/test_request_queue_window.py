@@ -59,3 +59,17 @@ def test_page_rows_carry_the_markers_without_the_answer(open_enquiry, police):
     assert (row.urgent, row.immediate_risk, row.rag) == (True, True, "amber")
     assert row.contact_reference == urgent.contact.reference
     assert "summary" in row.get_deferred_fields()  # the answer stays on the request page
+
+
+def test_each_request_carries_its_contacts_immediate_risk_flag(open_enquiry):
+    """``InformationRequest.immediate_risk`` is a copy the queue sorts by: made with the
+    request, equal to the contact's for every request."""
+    from openmash.enquiries.models import InformationRequest
+
+    at_risk = open_enquiry(codes=("POLICE", "HEALTH"), immediate_risk=True)
+    calm = open_enquiry(codes=("POLICE",), immediate_risk=False)
+    requests = InformationRequest.unscoped.select_related("enquiry__contact")
+    assert {r.enquiry_id for r in requests if r.immediate_risk} == {at_risk.pk}
+    assert {r.enquiry_id for r in requests} == {at_risk.pk, calm.pk}
+    for request in requests:
+        assert request.immediate_risk is request.enquiry.contact.immediate_risk
