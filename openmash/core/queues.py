@@ -76,8 +76,10 @@ class QueueSpec:
     no_tags: str = "None"
     #: Disjoint parts of the queue, shown one after the other whatever the sort (e.g. requests
     #: still to answer before answered ones): each part is sorted, counted and paged on its
-    #: own, so a page inside the first part never reads or sorts the rows of the others.
-    parts: tuple[models.Q, ...] = ()
+    #: own, so a page inside the first part never reads or sorts the rows of the others. A part
+    #: may be a function of the page's ``now`` giving the ``Q`` (e.g. "answered in the last
+    #: 30 days"): then the queryset need not carry that condition as an ``OR`` of its own.
+    parts: tuple[models.Q | Callable[[datetime], models.Q], ...] = ()
     #: ``(records, user) -> None``: reads for the page's records at once (e.g. the subject
     #: children of its contacts), run before their cells are built. One query a page, like a
     #: prefetch, without a model object per related row (Django's prefetch of 25 contacts'
@@ -232,7 +234,11 @@ def queue_page(
     pinned = (models.F(spec.risk_field).desc(),) if spec.risk_field else ()
     queryset = queryset.order_by(*pinned, *spec.sort(sort).order_by, "pk")
 
-    rows_source = PartsInOrder([queryset.filter(p) for p in spec.parts]) if spec.parts else queryset
+    rows_source = (
+        PartsInOrder([queryset.filter(p(now) if callable(p) else p) for p in spec.parts])
+        if spec.parts
+        else queryset
+    )
     paginator = Paginator(rows_source, spec.page_size)
     if total is not None and not active:
         paginator.count = total  # a cached property: the COUNT is not run again

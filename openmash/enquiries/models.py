@@ -114,7 +114,13 @@ class InformationRequest(BaseModel):
         default_manager_name = "objects"
         base_manager_name = "unscoped"
         constraints = [
-            models.UniqueConstraint(fields=["enquiry", "agency"], name="one_request_per_agency")
+            models.UniqueConstraint(fields=["enquiry", "agency"], name="one_request_per_agency"),
+            # "Requests to my agency" finds answers by their time alone (``answered_since``).
+            models.CheckConstraint(
+                condition=models.Q(status=RequestStatus.REQUESTED, responded_at__isnull=True)
+                | models.Q(status=RequestStatus.RESPONDED, responded_at__isnull=False),
+                name="answered_when_responded",
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "status", "due_at"]),

@@ -154,10 +154,19 @@ REQUEST_ROW_FIELDS = (
 
 
 def agency_request_queue_rows(user, *, now=None) -> QuerySet:
-    """The rows of the "Requests to my agency" page: ``agency_request_queue`` (same requests,
-    same markers) with only the fields and values the page shows; the API lists more."""
+    """The rows of the "Requests to my agency" page: every request to the user's agency, with
+    the markers ``agency_request_queue`` gives and only the fields the page shows. The page's
+    two parts (``views.REQUEST_QUEUE_SPEC``: outstanding, then ``answered_since``) choose the
+    same requests as ``agency_request_queue``, each part on its own index — as one ``OR`` the
+    count of answered requests read every row of them (2.5 ms at bench size)."""
     now = now or timezone.now()
-    return _with_contact_markers(_agency_requests_shown(user, now), now).only(*REQUEST_ROW_FIELDS)
+    return _with_contact_markers(_own_agency_requests(user), now).only(*REQUEST_ROW_FIELDS)
+
+
+def answered_since(now) -> Q:
+    """The requests answered within ``ANSWERED_SHOWN_FOR`` of ``now``: a request has an answer
+    time exactly when it is answered (constraint ``answered_when_responded``)."""
+    return Q(responded_at__gte=now - ANSWERED_SHOWN_FOR)
 
 
 @dataclass(frozen=True)

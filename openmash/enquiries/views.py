@@ -104,7 +104,7 @@ REQUEST_QUEUE_SPEC = QueueSpec(
         Sort("received", "Requested", ("requested_at",)),
         Sort("rag", "RAG rating", (rag_order(), "due_at")),
     ),
-    parts=(Q(status=RequestStatus.REQUESTED), ~Q(status=RequestStatus.REQUESTED)),
+    parts=(Q(status=RequestStatus.REQUESTED), selectors.answered_since),
     columns=(
         Column("Contact"),
         Column("Flags", "rag"),

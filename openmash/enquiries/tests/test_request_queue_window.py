@@ -30,9 +30,8 @@ def test_old_answers_leave_the_queue_but_outstanding_work_never_does(open_enquir
 
     def shown(now, selector=selectors.agency_request_queue):
         queryset = selector(police, now=now)
-        return {
-            row.obj.enquiry_id for row in queue_page(rf.get("/"), queryset, REQUEST_QUEUE_SPEC).rows
-        }
+        page = queue_page(rf.get("/"), queryset, REQUEST_QUEUE_SPEC, now=now)
+        return {row.obj.enquiry_id for row in page.rows}
 
     soon = timezone.now() + selectors.ANSWERED_SHOWN_FOR - dt.timedelta(hours=1)
     later = timezone.now() + selectors.ANSWERED_SHOWN_FOR + dt.timedelta(hours=1)
