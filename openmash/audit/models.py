@@ -19,15 +19,35 @@ class AuditLogIsAppendOnly(Exception):
     """Raised on any attempt to change or remove an audit entry through the ORM."""
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk changes and removals with the model's own messages."""
+
     def update(self, **kwargs):
-        raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
+        raise AuditLogIsAppendOnly(self.model.refused_change)
 
     def delete(self):
-        raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
+        raise AuditLogIsAppendOnly(self.model.refused_removal)
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """A row that is written once: saving it again or deleting it raises."""
+
+    refused_change = "Audit entries cannot be changed."
+    refused_removal = "Audit entries cannot be deleted."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly(self.refused_change)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly(self.refused_removal)
+
+
+class AuditEntry(AppendOnly):
     """One link in the audit chain.
 
     * ``CHANGE``: a record was created, changed, moved to a new state, shared, exported…;
@@ -86,7 +106,7 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
 
-    objects = AuditEntryQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sequence"]
@@ -100,14 +120,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.sequence} {self.verb} {self.target_type} {self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
 
     @property
     def verb_label(self) -> str:
@@ -143,17 +155,7 @@ class AuditChainHead(models.Model):
         return f"Audit chain head at #{self.sequence}"
 
 
-class PendingAccessQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AuditLogIsAppendOnly("Pending access entries cannot be changed.")
-
-    def delete(self):
-        raise AuditLogIsAppendOnly(
-            "Pending access entries leave only by being sealed into the chain (seal_pending)."
-        )
-
-
-class PendingAccess(models.Model):
+class PendingAccess(AppendOnly):
     """A view of a record, staged until ``services.seal_pending`` chains it (ADR 0008).
 
     ``services.access_record`` writes one of these with a single INSERT — no chain lock, no read
@@ -184,7 +186,12 @@ class PendingAccess(models.Model):
     channel = models.CharField(max_length=200)
     reason = models.TextField(blank=True)
 
-    objects = PendingAccessQuerySet.as_manager()
+    refused_change = "Pending access entries cannot be changed."
+    refused_removal = (
+        "Pending access entries leave only by being sealed into the chain (seal_pending)."
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -192,13 +199,3 @@ class PendingAccess(models.Model):
 
     def __str__(self):
         return f"pending {self.verb} {self.target_type} {self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditLogIsAppendOnly("Pending access entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditLogIsAppendOnly(
-            "Pending access entries leave only by being sealed into the chain (seal_pending)."
-        )
