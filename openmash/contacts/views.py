@@ -25,6 +25,7 @@ from openmash.core.queues import (
     rag_order,
     record_markers,
 )
+from openmash.enquiries.response_cards import response_cards
 
 from . import selectors, services
 from .codes import Channel, Route, default_question, suggested_agency_codes
@@ -37,6 +38,7 @@ from .forms import (
     without_errors,
 )
 from .models import ContactStatus
+from .page_rows import people_rows, timeline_rows
 from .queue_cells import children_html
 
 
@@ -203,11 +205,18 @@ def _render_detail(request, contact, screening_form=None, status=200):
     if can_screen and screening_form is None:
         screening_form = _screening_form(contact)
     episode = selectors.contact_episode(user, contact)
+    now = timezone.now()
+    # Partners' answers are for children's social care staff only (contact_episode gives
+    # others the enquiry without them).
+    enquiry = episode.enquiry if is_csc_staff(user) else None
     context = {
         "contact": contact,
-        "people": list(contact.people.all()),
+        "people": people_rows(
+            contact.people.all(),
+            can_link=user.can(C.CONTACT_RECORD) or user.can(C.CONTACT_SCREEN),
+        ),
         "concerns": list(contact.concerns.all()),
-        "timeline": selectors.contact_timeline(user, contact, episode),
+        "timeline": timeline_rows(selectors.contact_timeline(user, contact, episode)),
         "panels": selectors.panel_flags(contact),
         "markers": record_markers(
             contact,
@@ -215,10 +224,8 @@ def _render_detail(request, contact, screening_form=None, status=200):
         ),
         "screening_form": screening_form if can_screen else None,
         "can_record": user.can(C.CONTACT_RECORD) and contact.status == ContactStatus.SUBMITTED,
-        # Partners' answers are for children's social care staff only (contact_episode gives
-        # others the enquiry without them).
-        "enquiry": episode.enquiry if is_csc_staff(user) else None,
-        "now": timezone.now(),
+        "enquiry": enquiry,
+        "cards": response_cards(enquiry.visible_requests, now) if enquiry else [],
         "decision_panel": decision_panel_for_user(user, contact, episode),
         "route_mash_enquiry": Route.MASH_ENQUIRY,
     }

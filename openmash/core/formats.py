@@ -7,12 +7,14 @@ same text as the filters named in their docstrings, in Europe/London (the active
 at a fraction of the cost; ``tests/test_formats.py`` checks them against the filters.
 """
 
+import html
 from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS_LONG = (
@@ -68,12 +70,19 @@ def day_long(value: date | datetime | None) -> str:
     return f"{value.day} {_MONTHS_LONG[value.month - 1]} {value.year}"
 
 
+def _when(value: datetime) -> str:
+    """ "5 March 2026, 09:15" of a local time."""
+    return (
+        f"{value.day} {_MONTHS_LONG[value.month - 1]} {value.year}, "
+        f"{value.hour:02d}:{value.minute:02d}"
+    )
+
+
 def when(value: datetime | None) -> str:
     """``{{ value|date:"j F Y, H:i" }}``: "5 March 2026, 09:15" (empty for None)."""
     if value is None:
         return ""
-    value = _local(value)
-    return f"{day_long(value)}, {value.hour:02d}:{value.minute:02d}"
+    return _when(_local(value))
 
 
 def when_long(value: datetime | None) -> str:
@@ -81,7 +90,7 @@ def when_long(value: datetime | None) -> str:
     if value is None:
         return ""
     value = _local(value)
-    return f"{_WEEKDAYS[value.weekday()]} {when(value)}"
+    return f"{_WEEKDAYS[value.weekday()]} {_when(value)}"
 
 
 def iso(value: datetime | None) -> str:
@@ -128,3 +137,17 @@ def record_url(name: str, kwarg: str | None = None) -> Callable[[object], str]:
         return f"{parts[0]}{pk}{parts[1]}"
 
     return url
+
+
+def html_format(pattern: str, **values) -> SafeString:
+    """``format_html(pattern, **values)`` for the rows a page repeats: each value escaped
+    unless already safe, the same HTML, at a third of the cost (``format_html`` goes through
+    ``conditional_escape`` and the lazy-string checks of ``escape`` for every value)."""
+    return SafeString(
+        pattern.format(
+            **{
+                name: value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+                for name, value in values.items()
+            }
+        )
+    )

@@ -31,6 +31,7 @@ from openmash.core.queues import (
 from . import selectors, services
 from .forms import EnquiryProceedForm, InformationRequestResponseForm
 from .models import EnquiryStatus, RequestStatus
+from .response_cards import response_cards, response_summary
 
 
 @capability_required(C.ENQUIRY_RESPOND, C.CONTACT_VIEW)
@@ -190,7 +191,14 @@ def _render_request_page(request, pk, form=None, status=200):
     info_request = shown.request
     if form is None and info_request.status == RequestStatus.REQUESTED:
         form = InformationRequestResponseForm(initial={"version": info_request.version})
-    context = {"shown": shown, "info_request": info_request, "form": form}
+    context = {
+        "shown": shown,
+        "info_request": info_request,
+        "form": form,
+        "response": response_summary(info_request)
+        if info_request.status == RequestStatus.RESPONDED
+        else None,
+    }
     return render(request, "enquiries/request_detail.html", context, status=status)
 
 
@@ -274,7 +282,7 @@ def _render_enquiry_page(request, pk, proceed_form=None, status=200):
         "proceed_form": proceed_form if may_proceed else None,
         "can_analyse": enquiry.status == EnquiryStatus.READY
         and request.user.can(C.ENQUIRY_ANALYSE),
-        "now": timezone.now(),
+        "cards": response_cards(enquiry.visible_requests, timezone.now()),
     }
     return render(request, "enquiries/enquiry_detail.html", context, status=status)
 

@@ -94,3 +94,15 @@ def test_the_route_filter_gives_what_the_url_tag_gives():
         expected = Template(url_tag).render(Context({"pk": pk}))
         assert Template(f'{{{{ pk|route:"{name}" }}}}').render(Context({"pk": pk})) == expected
         assert expected.endswith("/") or expected.endswith(".pdf")
+
+
+@settings(deadline=None)
+@given(st.text(), st.text())
+def test_html_format_escapes_as_format_html_does(plain, trusted):
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    pattern = '<p class="x">{a}</p><span title="{b}">{c}</span>'
+    values = {"a": plain, "b": 42, "c": mark_safe(trusted)}  # noqa: S308 (the case under test)
+    assert formats.html_format(pattern, **values) == format_html(pattern, **values)
+    assert "__html__" in dir(formats.html_format(pattern, **values))  # safe to print

@@ -4,6 +4,7 @@ contact's MASH enquiry, for children's social care staff (renders nothing for an
 from django import template
 from django.utils import timezone
 
+from openmash.enquiries.response_cards import response_cards
 from openmash.enquiries.selectors import enquiry_for_contact
 
 register = template.Library()
@@ -14,4 +15,5 @@ def enquiry_responses(context, contact):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     enquiry = enquiry_for_contact(user, contact) if user is not None else None
-    return {"enquiry": enquiry, "now": timezone.now()}
+    cards = response_cards(enquiry.visible_requests, timezone.now()) if enquiry else []
+    return {"enquiry": enquiry, "cards": cards}
