@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
+from openmash.accounts.selectors import staff_names_attach
 from openmash.audit.services import access_record_for_people
 from openmash.core.scoping import scope_keeps_every_row, scope_rule
 from openmash.governance.selectors import restricted_access_reason
@@ -39,30 +40,60 @@ def _contact_person_scope(qs, user):
 # -- reads for pages ---------------------------------------------------------------------------
 
 
-def _contact_people(user):
-    return Prefetch(
-        "people",
-        queryset=ContactPerson.objects.for_user(user)
-        .select_related("person")
-        .order_by(_ROLE_ORDER, "created_at", "pk"),
-    )
-
-
-_ROLE_ORDER = models.Case(
-    *(
-        models.When(role=role, then=models.Value(i))
-        for i, role in enumerate(
-            (
-                PersonRole.SUBJECT_CHILD,
-                PersonRole.PARENT_CARER,
-                PersonRole.HOUSEHOLD_MEMBER,
-                PersonRole.OTHER,
-            )
-        )
-    ),
-    default=models.Value(9),
-    output_field=models.IntegerField(),
+#: What the contact's pages use of each person named on it, and of the person-index entry it is
+#: linked to (whether it is restricted decides the break-glass check): read with ``only``, as
+#: the person index's twenty-odd other columns cost a contact page more to read than to skip.
+_PEOPLE_FIELDS = (
+    "id",
+    "contact_id",
+    "person_id",
+    "role",
+    "forename",
+    "surname",
+    "date_of_birth",
+    "expected_delivery_date",
+    "sex",
+    "address",
+    "postcode",
+    "relationship_to_child",
+    "possible_duplicate",
+    "created_at",
+    "person__id",
+    "person__local_id",
+    "person__open_to_team_id",
+    "person__restricted",
 )
+
+
+def _contact_people(user, *, shown: bool = False):
+    """The people on the contact, in the order recorded (``people_in_order`` puts the children
+    first). ``shown``: only what a page shows (``_PEOPLE_FIELDS``); not for records a service
+    will change, as saving a partly read row would skip its other columns."""
+    people = ContactPerson.objects.for_user(user).select_related("person")
+    if shown:
+        people = people.only(*_PEOPLE_FIELDS)
+    return Prefetch("people", queryset=people.order_by("created_at", "pk"))
+
+
+_ROLE_RANK = {
+    role: rank
+    for rank, role in enumerate(
+        (
+            PersonRole.SUBJECT_CHILD,
+            PersonRole.PARENT_CARER,
+            PersonRole.HOUSEHOLD_MEMBER,
+            PersonRole.OTHER,
+        )
+    )
+}
+
+
+def people_in_order(contact: Contact) -> list[ContactPerson]:
+    """The people on a contact read by this module's selectors: the children the concern is
+    about first, then parents and carers, household members and others, each group in the
+    order recorded. Sorted here, not by the database: the ``CASE`` it needed cost more to
+    build than the query's read (ADR 0011)."""
+    return sorted(contact.people.all(), key=lambda p: _ROLE_RANK.get(p.role, len(_ROLE_RANK)))
 
 
 #: The annotations ``contact_get_for_user(..., panels=True)`` adds: whether the contact has
@@ -80,10 +111,19 @@ PANEL_FLAGS = (
 #: brings along — when the user's scope rule for the part keeps every row
 #: (``core.scoping.scope_keeps_every_row``), so the join shows nothing a scoped read would not.
 _EPISODE_JOINS = (
-    ("enquiry", "enquiries.MashEnquiry", ("enquiry__opened_by", "enquiry__ready_by")),
-    ("analysis", "decisions.Analysis", ("analysis__analysed_by",)),
-    ("decision", "decisions.Decision", ("decision__decided_by", "decision__receiving_team")),
+    ("enquiry", "enquiries.MashEnquiry", ("enquiry",)),
+    ("analysis", "decisions.Analysis", ("analysis",)),
+    ("decision", "decisions.Decision", ("decision__receiving_team",)),
 )
+
+#: The staff each part of the page names, loaded by ``staff_names_attach`` (one query for
+#: all) rather than joined.
+_STAFF_LINKS = {
+    "contact": ("recorded_by", "screened_by"),
+    "enquiry": ("opened_by", "ready_by"),
+    "analysis": ("analysed_by",),
+    "decision": ("decided_by",),
+}
 
 
 def contact_get_for_user(
@@ -107,8 +147,7 @@ def contact_get_for_user(
 
     rows = (
         Contact.objects.for_user(user)
-        .select_related("recorded_by", "screened_by")
-        .prefetch_related(_contact_people(user), "concerns")
+        .prefetch_related(_contact_people(user, shown=True), "concerns")
         .filter(pk=pk)
     )
     joined = []
@@ -149,11 +188,17 @@ def contact_get_for_user(
         )
         for name, value in flags.items():
             setattr(contact, name, value)
+    staff = [(contact, name) for name in _STAFF_LINKS["contact"]]
     if joined:
-        contact._episode_parts = {part: _joined(contact, part) for part in joined}
-        enquiry = contact._episode_parts.get("enquiry")
+        contact._episode_parts = parts = {part: _joined(contact, part) for part in joined}
+        enquiry = parts.get("enquiry")
         if enquiry is not None and not is_csc_staff(user):
             enquiry.visible_requests = []  # partners' answers are for CSC staff only
+        for part, record in parts.items():
+            staff += [(record, name) for name in _STAFF_LINKS[part]]
+        if enquiry is not None:
+            staff += [(request, "responded_by") for request in enquiry.visible_requests]
+    staff_names_attach(staff)
     person_ids = [p.person_id for p in contact.people.all() if p.person_id]
     # A contact about a restricted person needs the user to be named on them, or a reason.
     reason = restricted_access_reason(user, [p.person for p in contact.people.all()])

@@ -111,7 +111,7 @@ def contact_complete(request, pk):
             messages.info(request, f"Contact {contact.reference} has already been recorded.")
             return redirect("contacts:detail", pk=contact.pk)
         form = ContactDetailsForm(initial=_details_initial(contact))
-        people = person_formset(initial=person_initial(contact.people.all()))
+        people = person_formset(initial=person_initial(selectors.people_in_order(contact)))
         return _render_complete(request, contact, form, people)
 
     contact = selectors.contact_for_action(request.user, pk)
@@ -212,7 +212,7 @@ def _render_detail(request, contact, screening_form=None, status=200):
     context = {
         "contact": contact,
         "people": people_rows(
-            contact.people.all(),
+            selectors.people_in_order(contact),
             can_link=user.can(C.CONTACT_RECORD) or user.can(C.CONTACT_SCREEN),
         ),
         "concerns": list(contact.concerns.all()),

@@ -290,13 +290,15 @@ def information_request_to_answer(user, request_id) -> InformationRequest:
 # -- children's social care: enquiries and every agency's response ----------------------------
 
 
-def _requests_prefetch(user, lookup: str = "requests") -> Prefetch:
+def _requests_prefetch(user, lookup: str = "requests", *, staff: bool = True) -> Prefetch:
     """Every request of an enquiry ``user`` may see, as ``enquiry.visible_requests``;
-    ``lookup`` is the path to the requests from the rows being read."""
+    ``lookup`` is the path to the requests from the rows being read. ``staff``: with who
+    responded (else the caller attaches them, e.g. ``staff_names_attach``)."""
+    related = ("agency", "responded_by") if staff else ("agency",)
     return Prefetch(
         lookup,
         queryset=InformationRequest.objects.for_user(user)
-        .select_related("agency", "responded_by")
+        .select_related(*related)
         .order_by("agency__name"),
         to_attr="visible_requests",
     )
@@ -426,8 +428,9 @@ def enquiry_to_manage(user, enquiry_id) -> MashEnquiry:
 
 def enquiry_requests_prefetch(user, lookup: str) -> Prefetch:
     """For a query that reads the enquiry by a join (``lookup`` e.g. ``"enquiry__requests"``):
-    the requests ``user`` may see, as ``visible_requests``, like ``enquiry_for_contact``."""
-    return _requests_prefetch(user, lookup)
+    the requests ``user`` may see, as ``visible_requests``, like ``enquiry_for_contact`` —
+    without who responded, which the caller attaches with the page's other staff names."""
+    return _requests_prefetch(user, lookup, staff=False)
 
 
 def enquiry_for_contact(user, contact) -> MashEnquiry | None:

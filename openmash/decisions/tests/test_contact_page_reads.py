@@ -217,3 +217,37 @@ def test_the_access_log_is_one_insert_without_the_chain_lock(analysed_contact, s
     audit = [sql for sql in sqls if '"audit_' in sql]
     assert len(audit) == 1 and audit[0].startswith('INSERT INTO "audit_pendingaccess"')
     assert not any("FOR UPDATE" in sql for sql in sqls)
+
+
+def test_the_staff_the_page_names_are_read_in_one_query_not_joined(
+    analysed_contact, staff, signed_in
+):
+    contact = analysed_contact(agency_codes=("POLICE", "HEALTH"))
+    sqls = _page_queries(signed_in(staff["pm"]), contact)
+    for sql in sqls:
+        if sql.startswith(('SELECT "contacts_contact".', 'SELECT "enquiries_informationrequest".')):
+            assert '"accounts_user"' not in sql
+    page = signed_in(staff["pm"]).get(reverse("contacts:detail", args=[contact.pk]))
+    analyst = staff["sw"].get_full_name()
+    assert f"by {analyst}" in page.content.decode()  # timeline and analysis panel
+
+
+def test_staff_names_attach_sets_each_link_from_one_query(staff, django_assert_num_queries):
+    from openmash.accounts.selectors import staff_names_attach
+    from openmash.contacts.tests.factories import ContactFactory
+
+    first = ContactFactory(recorded_by=staff["rio"], screened_by=staff["pm"])
+    second = ContactFactory(recorded_by=staff["rio"], screened_by=None)
+    first, second = (Contact.unscoped.get(pk=c.pk) for c in (first, second))
+    with django_assert_num_queries(1):
+        staff_names_attach(
+            [(c, name) for c in (first, second) for name in ("recorded_by", "screened_by")]
+            + [(None, "recorded_by")]
+        )
+    with django_assert_num_queries(0):
+        assert first.recorded_by.get_full_name() == staff["rio"].get_full_name()
+        assert first.screened_by.username == staff["pm"].username
+        assert second.recorded_by.pk == staff["rio"].pk
+        assert second.screened_by is None
+    with django_assert_num_queries(0):
+        staff_names_attach([(second, "screened_by")])  # nobody to read
