@@ -20,6 +20,10 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'openmash.sqlite3'}")
+#: PostgreSQL: after how many runs on one connection a statement is prepared on the server, so
+#: it is planned once rather than on every page (ADR 0011). 0 turns prepared statements off:
+#: needed behind a connection pooler in transaction mode older than PgBouncer 1.21.
+DATABASE_PREPARE_THRESHOLD = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
 #: Broker for the task queue. The default needs no server: a SQLite file via kombu's SQLAlchemy
 #: transport. Point it at redis:// or amqp:// to scale out to many workers.
 CELERY_BROKER_URL = env.str(

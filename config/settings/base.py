@@ -109,6 +109,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif E.DATABASE_PREPARE_THRESHOLD > 0:
+    # Bind parameters on the server so psycopg can prepare the statements a connection runs
+    # again and again: a contact page's queries took 2–3 times as long to plan as to run
+    # (ADR 0011). Persistent connections (CONN_MAX_AGE) keep the prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=E.DATABASE_PREPARE_THRESHOLD
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -300,8 +300,19 @@ def _children_read(contacts, user) -> None:
     selectors.subject_children_attach(user, contacts)
 
 
+#: One contact in a contacts queue (``QueueSpec.row_html``).
+_CONTACT_ROW = (
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{reference}</a><br>'
+    '<span class="govuk-body-s">{channel}</span></td>'
+    '<td class="govuk-table__cell">{children}</td>'
+    '<td class="govuk-table__cell">{received}</td>'
+    '<td class="govuk-table__cell">{due}</td>'
+    '<td class="govuk-table__cell">{tags}</td>'
+)
+
+
 def _contact_cells(contact) -> dict:
-    """What contacts/includes/queue_row.html prints for one contact."""
+    """The values of ``_CONTACT_ROW`` for one contact."""
     return {
         "href": _contact_url(contact.pk),
         "reference": contact.reference,
@@ -320,6 +331,7 @@ QUEUES = {
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
             cells=_contact_cells,
+            row_html=_CONTACT_ROW,
             page_reads=_children_read,
             empty_message="There are no online referrals waiting to be recorded.",
         ),
@@ -334,6 +346,7 @@ QUEUES = {
             columns=CONTACT_COLUMNS,
             filters=CONTACT_FILTERS,
             cells=_contact_cells,
+            row_html=_CONTACT_ROW,
             page_reads=_children_read,
             empty_message="There are no contacts waiting to be screened.",
         ),

@@ -7,8 +7,10 @@ same text as the filters named in their docstrings, in Europe/London (the active
 at a fraction of the cost; ``tests/test_formats.py`` checks them against the filters.
 """
 
+import functools
 import html
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from uuid import UUID
 
@@ -151,3 +153,14 @@ def html_format(pattern: str, **values) -> SafeString:
             }
         )
     )
+
+
+@functools.cache
+def _field_names(pattern: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(pattern) if name))
+
+
+def html_fill(pattern: str, values: Mapping) -> SafeString:
+    """``html_format(pattern, **values)`` with only the names ``pattern`` uses taken from
+    ``values`` (a queue row also carries its record and markers, which need no escaping)."""
+    return html_format(pattern, **{name: values[name] for name in _field_names(pattern)})

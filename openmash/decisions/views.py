@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openmash.accounts.permissions import capability_required
@@ -20,7 +21,7 @@ from openmash.contacts.models import ContactStatus
 from openmash.contacts.queue_cells import children_html
 from openmash.contacts.selectors import subject_children_attach
 from openmash.core.errors import ConflictError, DomainError
-from openmash.core.formats import record_url, time_hm, when_short
+from openmash.core.formats import html_format, record_url, time_hm, when_short
 from openmash.core.queues import (
     Column,
     Filter,
@@ -213,8 +214,21 @@ def _children_read(contacts, user) -> None:
     subject_children_attach(user, contacts)
 
 
+#: One contact awaiting a decision (``QueueSpec.row_html``).
+_AWAITING_ROW = (
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{reference}'
+    '<span class="govuk-visually-hidden">: decide the outcome</span></a></td>'
+    '<td class="govuk-table__cell">{children}</td>'
+    '<td class="govuk-table__cell">{received}</td>'
+    '<td class="govuk-table__cell">{due}</td>'
+    '<td class="govuk-table__cell">{recommendation}</td>'
+    '<td class="govuk-table__cell">{tags}</td>'
+)
+_RECOMMENDATION = '{label}<br><span class="govuk-body-s">{analysed_by}</span>'
+
+
 def _awaiting_cells(contact) -> dict:
-    """What decisions/includes/awaiting_row.html prints for one analysed contact."""
+    """The values of ``_AWAITING_ROW`` for one analysed contact."""
     recommendation = contact.recommendation
     return {
         "href": _decide_url(contact.pk),
@@ -222,17 +236,40 @@ def _awaiting_cells(contact) -> dict:
         "children": children_html(contact.children),
         "received": when_short(contact.received_at),
         "due": when_short(contact.decision_due_at),
-        "recommendation": _OUTCOME_LABELS.get(recommendation, recommendation or ""),
-        # As User.get_full_name() would say it.
-        "analysed_by": f"{contact.analysed_by_first or ''} {contact.analysed_by_last or ''}".strip()
+        "recommendation": html_format(
+            _RECOMMENDATION,
+            label=_OUTCOME_LABELS.get(recommendation, recommendation),
+            # As User.get_full_name() would say it.
+            analysed_by=" ".join(
+                (contact.analysed_by_first or "", contact.analysed_by_last or "")
+            ).strip(),
+        )
         if recommendation
-        else "",
+        else "–",
     }
 
 
+#: One contact decided today (``QueueSpec.row_html``).
+_TODAY_ROW = (
+    '<td class="govuk-table__cell">{reference}{summary}</td>'
+    '<td class="govuk-table__cell">{children}</td>'
+    '<td class="govuk-table__cell">{due}</td>'
+    '<td class="govuk-table__cell">{outcome}{team}<br><span class="govuk-body-s">{decided}</span>'
+    "</td>"
+    '<td class="govuk-table__cell">{told}</td>'
+    '<td class="govuk-table__cell">{tags}{late}</td>'
+)
+_SUMMARY_LINK = (
+    '<br><a class="govuk-link govuk-body-s" href="{href}">Handover summary'
+    '<span class="govuk-visually-hidden"> for {reference}</span></a>'
+)
+_TEAM = '<br><span class="govuk-body-s">to {team}</span>'
+_DECIDED_LATE = SafeString(' <strong class="govuk-tag govuk-tag--red">Decided late</strong>')
+
+
 def _today_cells(contact) -> dict:
-    """What decisions/includes/today_row.html prints for one contact decided today (the
-    decision's values as ``decided_today_queue`` annotates them)."""
+    """The values of ``_TODAY_ROW`` for one contact decided today (the decision's values as
+    ``decided_today_queue`` annotates them)."""
     outcome = contact.decision_outcome
     if outcome is None:
         told = "–"
@@ -245,14 +282,18 @@ def _today_cells(contact) -> dict:
     decided_by = f"{contact.decided_by_first or ''} {contact.decided_by_last or ''}".strip()
     return {
         "reference": contact.reference,
-        "summary_href": _summary_url(contact.pk) if has_team else "",
+        "summary": html_format(
+            _SUMMARY_LINK, href=_summary_url(contact.pk), reference=contact.reference
+        )
+        if has_team
+        else "",
         "children": children_html(contact.children),
         "due": when_short(contact.decision_due_at),
         "outcome": _OUTCOME_LABELS.get(outcome, outcome) if outcome else "",
-        "team": contact.receiving_team_name if has_team else "",
+        "team": html_format(_TEAM, team=contact.receiving_team_name) if has_team else "",
         "decided": f"{time_hm(contact.decision_decided_at)}, {decided_by}" if outcome else "",
         "told": told,
-        "decided_late": contact.decided_late,
+        "late": _DECIDED_LATE if contact.decided_late else "",
     }
 
 
@@ -268,6 +309,7 @@ AWAITING_SPEC = QueueSpec(
     ),
     filters=(rag_filter(), immediate_risk_filter(), overdue_filter("decision_due_at")),
     cells=_awaiting_cells,
+    row_html=_AWAITING_ROW,
     page_reads=_children_read,
     empty_message="There are no analysed contacts waiting for a decision.",
 )
@@ -287,13 +329,14 @@ TODAY_SPEC = QueueSpec(
     filters=(rag_filter(), immediate_risk_filter(), _decided_late_filter()),
     due_field=None,
     cells=_today_cells,
+    row_html=_TODAY_ROW,
     page_reads=_children_read,
     no_tags="",
     empty_message="No contacts have been decided today yet.",
 )
 
 
-def _queue(request, queryset, spec, *, title, intro, row_template):
+def _queue(request, queryset, spec, *, title, intro):
     return render(
         request,
         "decisions/queue.html",
@@ -301,7 +344,6 @@ def _queue(request, queryset, spec, *, title, intro, row_template):
             "queue": queue_page(request, queryset, spec),
             "title": title,
             "intro": intro,
-            "row_template": row_template,
         },
     )
 
@@ -316,7 +358,6 @@ def awaiting(request):
         title="Awaiting decision",
         intro="Contacts analysed by a MASH social worker, waiting for a practice manager's "
         "decision. Immediate risk first, then by when the decision is due.",
-        row_template="decisions/includes/awaiting_row.html",
     )
 
 
@@ -330,7 +371,6 @@ def today(request):
         title="Decided today",
         intro="Contacts decided today, with the outcome, the receiving team and whether the "
         "referrer has been told.",
-        row_template="decisions/includes/today_row.html",
     )
 
 

@@ -290,18 +290,18 @@ def information_request_to_answer(user, request_id) -> InformationRequest:
 # -- children's social care: enquiries and every agency's response ----------------------------
 
 
-def _requests_prefetch(user, lookup: str = "requests", *, staff: bool = True) -> Prefetch:
+def _requests_prefetch(
+    user, lookup: str = "requests", *, staff: bool = True, fields: tuple = ()
+) -> Prefetch:
     """Every request of an enquiry ``user`` may see, as ``enquiry.visible_requests``;
     ``lookup`` is the path to the requests from the rows being read. ``staff``: with who
-    responded (else the caller attaches them, e.g. ``staff_names_attach``)."""
+    responded (else the caller attaches them, e.g. ``staff_names_attach``); ``fields``: only
+    these (else all)."""
     related = ("agency", "responded_by") if staff else ("agency",)
-    return Prefetch(
-        lookup,
-        queryset=InformationRequest.objects.for_user(user)
-        .select_related(*related)
-        .order_by("agency__name"),
-        to_attr="visible_requests",
-    )
+    requests = InformationRequest.objects.for_user(user).select_related(*related)
+    if fields:
+        requests = requests.only(*fields)
+    return Prefetch(lookup, queryset=requests.order_by("agency__name"), to_attr="visible_requests")
 
 
 def _children_prefetch(user) -> Prefetch:
@@ -426,11 +426,35 @@ def enquiry_to_manage(user, enquiry_id) -> MashEnquiry:
     return enquiry
 
 
+#: What the contact page shows of each request (``response_cards`` and the timeline): read
+#: with ``only``, as a busy contact's dozen requests with every column of theirs and their
+#: agencies' cost the page more to build than it shows (ADR 0011).
+SHOWN_REQUEST_FIELDS = (
+    "id",
+    "enquiry_id",
+    "agency_id",
+    "question",
+    "status",
+    "due_at",
+    "responded_at",
+    "responded_by_id",
+    "outcome",
+    "summary",
+    "risk_factors",
+    "protective_factors",
+    "systems_searched",
+    "proportionality_note",
+    "agency__id",
+    "agency__name",
+)
+
+
 def enquiry_requests_prefetch(user, lookup: str) -> Prefetch:
-    """For a query that reads the enquiry by a join (``lookup`` e.g. ``"enquiry__requests"``):
+    """For a page that reads the enquiry by a join (``lookup`` e.g. ``"enquiry__requests"``):
     the requests ``user`` may see, as ``visible_requests``, like ``enquiry_for_contact`` —
-    without who responded, which the caller attaches with the page's other staff names."""
-    return _requests_prefetch(user, lookup, staff=False)
+    only what the page shows (``SHOWN_REQUEST_FIELDS``), and without who responded, which
+    the caller attaches with the page's other staff names."""
+    return _requests_prefetch(user, lookup, staff=False, fields=SHOWN_REQUEST_FIELDS)
 
 
 def enquiry_for_contact(user, contact) -> MashEnquiry | None:

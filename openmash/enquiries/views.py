@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openmash.accounts.permissions import capability_required
@@ -15,7 +16,7 @@ from openmash.audit.services import channel_from_request
 from openmash.contacts.queue_cells import children_html
 from openmash.contacts.selectors import subject_children_attach
 from openmash.core.errors import DomainError
-from openmash.core.formats import day_month_time, record_url, when_short
+from openmash.core.formats import day_month_time, html_format, record_url, when_short
 from openmash.core.queues import (
     Column,
     Filter,
@@ -55,9 +56,21 @@ _request_url = record_url("enquiries:request_detail")
 _enquiry_url = record_url("enquiries:enquiry_detail")
 
 
+#: One information request in "Requests to my agency" (``QueueSpec.row_html``).
+_REQUEST_ROW = (
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{reference}'
+    '<span class="govuk-visually-hidden">: {action}</span></a></td>'
+    '<td class="govuk-table__cell">{answered_at_risk}{tags}</td>'
+    '<td class="govuk-table__cell">{requested}</td>'
+    '<td class="govuk-table__cell">{due}</td>'
+    '<td class="govuk-table__cell">{status}</td>'
+)
+_ANSWERED_AT_RISK = SafeString('<strong class="govuk-tag govuk-tag--red">Immediate risk</strong> ')
+
+
 def _request_cells(info_request) -> dict:
-    """What enquiries/includes/request_row.html prints: the annotated contact reference and
-    markers only (no contact object is loaded for partners)."""
+    """The values of ``_REQUEST_ROW``: the annotated contact reference and markers only (no
+    contact object is loaded for partners)."""
     responded = info_request.status == RequestStatus.RESPONDED
     return {
         "href": _request_url(info_request.pk),
@@ -65,7 +78,7 @@ def _request_cells(info_request) -> dict:
         "action": "read the response" if responded else "answer the request",
         # The markers' immediate risk (``urgent``) is for outstanding requests only; an
         # answered request still says the child was at immediate risk.
-        "answered_at_risk": responded and info_request.immediate_risk,
+        "answered_at_risk": _ANSWERED_AT_RISK if responded and info_request.immediate_risk else "",
         "requested": when_short(info_request.requested_at),
         "due": when_short(info_request.due_at),
         "status": (
@@ -82,8 +95,21 @@ def _children_read(enquiries, user) -> None:
     selectors.enquiry_request_counts_attach(user, enquiries)
 
 
+#: One MASH enquiry in "Open enquiries" or "Awaiting analysis" (``QueueSpec.row_html``).
+_ENQUIRY_ROW = (
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{reference}'
+    '<span class="govuk-visually-hidden">: read the responses</span></a></td>'
+    '<td class="govuk-table__cell">{children}</td>'
+    '<td class="govuk-table__cell">{tags}</td>'
+    '<td class="govuk-table__cell">{received}</td>'
+    '<td class="govuk-table__cell">{due}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{responses}{overdue}</td>'
+)
+_OVERDUE_REQUESTS = '<br><span class="govuk-body-s">{count} overdue</span>'
+
+
 def _enquiry_cells(enquiry) -> dict:
-    """What enquiries/includes/enquiry_row.html prints for one MASH enquiry."""
+    """The values of ``_ENQUIRY_ROW`` for one MASH enquiry."""
     return {
         "href": _enquiry_url(enquiry.pk),
         "reference": enquiry.contact.reference,
@@ -91,7 +117,9 @@ def _enquiry_cells(enquiry) -> dict:
         "received": when_short(enquiry.contact.received_at),
         "due": when_short(enquiry.due_at),
         "responses": f"{enquiry.responses_in} of {enquiry.requests_total}",
-        "overdue_requests": enquiry.overdue_requests,
+        "overdue": html_format(_OVERDUE_REQUESTS, count=enquiry.overdue_requests)
+        if enquiry.overdue_requests
+        else "",
     }
 
 
@@ -122,6 +150,7 @@ REQUEST_QUEUE_SPEC = QueueSpec(
     due_field="outstanding_due_at",
     risk_field="urgent",
     cells=_request_cells,
+    row_html=_REQUEST_ROW,
     empty_message="There are no information requests to your agency.",
 )
 
@@ -154,6 +183,7 @@ ENQUIRY_QUEUES = {
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
             cells=_enquiry_cells,
+            row_html=_ENQUIRY_ROW,
             page_reads=_children_read,
             empty_message="There are no MASH enquiries waiting for responses.",
         ),
@@ -168,6 +198,7 @@ ENQUIRY_QUEUES = {
             filters=ENQUIRY_FILTERS,
             due_field="due_at",
             cells=_enquiry_cells,
+            row_html=_ENQUIRY_ROW,
             page_reads=_children_read,
             empty_message="There are no enquiries waiting for analysis.",
         ),

@@ -220,3 +220,23 @@ def test_queue_parts_page_as_one_list_sorted_part_first(officer, sort):
     shown = [row.obj.pk for number in (1, 2, 3, 4) for row in page(number).rows]
     assert shown == [c.pk for c in expected]
     assert page(1).total == 7 and page(4).pagination["end"] == 7
+
+
+@pytest.mark.django_db
+def test_a_queue_row_is_printed_whole_with_every_cell_and_what_was_typed_escaped(
+    signed_in, officer
+):
+    """Rows come from the spec's ``row_html`` pattern (ADR 0011), not a row template."""
+    contact = ContactFactory(immediate_risk=True)
+    ContactPersonFactory(
+        contact=contact, role="subject_child", forename="<b>Bold</b>", surname="O'Child"
+    )
+    response = signed_in(officer).get(reverse("contacts:to_screen"))
+    body = response.content.decode()
+    row = body[body.index(f">{contact.reference}</a>") :]
+    row = row[: row.index("</tr>")]
+    assert row.count('<td class="govuk-table__cell">') == 4  # and the first, the reference
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in row and "<b>" not in row
+    assert "O&#x27;Child" in row
+    assert "Immediate risk" in row
+    assert f'href="{reverse("contacts:detail", args=[contact.pk])}"' in body

@@ -106,3 +106,9 @@ def test_html_format_escapes_as_format_html_does(plain, trusted):
     values = {"a": plain, "b": 42, "c": mark_safe(trusted)}  # noqa: S308 (the case under test)
     assert formats.html_format(pattern, **values) == format_html(pattern, **values)
     assert "__html__" in dir(formats.html_format(pattern, **values))  # safe to print
+
+
+def test_html_fill_takes_only_the_names_the_pattern_uses():
+    row = {"href": "/x?a=1&b=2", "label": "<i>", "obj": object(), "unused": None}
+    filled = formats.html_fill('<a href="{href}">{label}</a>{label}', row)
+    assert filled == '<a href="/x?a=1&amp;b=2">&lt;i&gt;</a>&lt;i&gt;'

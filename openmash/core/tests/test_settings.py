@@ -73,3 +73,14 @@ def test_environment_is_read_in_one_place():
         if "os.environ[" in text or "os.getenv(" in text or "environ.get(" in text:
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_postgresql_statements_are_prepared_unless_turned_off():
+    """ADR 0011: server-side binding with psycopg's prepare threshold; 0 turns it off (for
+    connection poolers that cannot keep prepared statements)."""
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    url = "postgres://postgres@127.0.0.1:5432/unused"
+    on = _manage("shell", "-c", show, DATABASE_URL=url)
+    assert "'server_side_binding': True" in on.stdout and "'prepare_threshold': 5" in on.stdout
+    off = _manage("shell", "-c", show, DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD="0")
+    assert "server_side_binding" not in off.stdout, off.stdout

@@ -65,8 +65,9 @@ def test_awaiting_row_shows_the_recommendation_and_who_analysed(staff, signed_in
     sw = staff["sw"]
     _analysed(sw)
     row = signed_in(staff["pm"]).get(reverse("decisions:awaiting")).context["queue"].rows[0]
-    assert row.recommendation == Outcome.STRATEGY_S47.label
-    assert row.analysed_by == sw.get_full_name()
+    assert row.recommendation == (
+        f'{Outcome.STRATEGY_S47.label}<br><span class="govuk-body-s">{sw.get_full_name()}</span>'
+    )
 
 
 def test_today_row_shows_the_decision(staff, teams, signed_in):
@@ -78,13 +79,14 @@ def test_today_row_shows_the_decision(staff, teams, signed_in):
     row = {r.reference: r for r in rows}
     local = timezone.localtime(decided_at).strftime("%H:%M")
     assert row[handed_over.reference].outcome == Outcome.ASSESSMENT_S17.label
-    assert row[handed_over.reference].team == teams["ASSESSMENT"].name
-    assert row[handed_over.reference].summary_href == reverse(
-        "decisions:summary", kwargs={"contact_id": handed_over.pk}
+    assert row[handed_over.reference].team == (
+        f'<br><span class="govuk-body-s">to {teams["ASSESSMENT"].name}</span>'
     )
+    summary = reverse("decisions:summary", kwargs={"contact_id": handed_over.pk})
+    assert f'href="{summary}">Handover summary' in row[handed_over.reference].summary
     assert row[handed_over.reference].decided == f"{local}, {pm.get_full_name()}"
     assert row[handed_over.reference].told == f"Emailed {local}"
-    assert (row[no_team.reference].team, row[no_team.reference].summary_href) == ("", "")
+    assert (row[no_team.reference].team, row[no_team.reference].summary) == ("", "")
     assert row[no_team.reference].outcome == Outcome.NFA.label
 
 
