@@ -112,3 +112,14 @@ def test_html_fill_takes_only_the_names_the_pattern_uses():
     row = {"href": "/x?a=1&b=2", "label": "<i>", "obj": object(), "unused": None}
     filled = formats.html_fill('<a href="{href}">{label}</a>{label}', row)
     assert filled == '<a href="/x?a=1&amp;b=2">&lt;i&gt;</a>&lt;i&gt;'
+
+
+def test_the_formatters_zone_is_the_zone_a_request_is_shown_in(client):
+    """``formats`` reads the service's zone once (``_zone``); nothing may activate another
+    (e.g. per-user zones) without making the formatters read the active one again."""
+    from django.utils import timezone
+
+    response = client.get("/")
+    assert response.status_code in (200, 302)
+    assert timezone.get_current_timezone() == formats._zone()
+    assert str(formats._zone()) == "Europe/London"
