@@ -7,7 +7,8 @@ string and looks up the locale on every call.
 ``|day_long`` "j F Y" · ``|day_short`` "j M Y" · ``|iso`` "c". ``None`` gives "", and any
 other kind of value is handed to ``|date`` itself, so a filter never fails where it would not.
 
-And ``|route`` for links to one record (``{{ pk|route:"people:person_detail" }}``).
+And ``|route`` for links to one record (``{{ pk|route:"people:person_detail" }}``), and
+``{% path_to "mfa_index" %}`` for routes without arguments: both reversed once per process.
 """
 
 import functools
@@ -15,6 +16,7 @@ from datetime import date, datetime
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 
 from openmash.core import formats
 
@@ -61,3 +63,15 @@ def route(value, name: str) -> str:
     once per process (``formats.record_url``), not on every use: a case page prints dozens of
     links, and each ``{% url %}`` costs a full reverse."""
     return _route(name)(value)
+
+
+@functools.cache
+def _path(name: str) -> str:
+    return reverse(name)
+
+
+@register.simple_tag
+def path_to(name: str) -> str:
+    """``{% path_to "mfa_index" %}``: what ``{% url "mfa_index" %}`` gives, reversed once per
+    process (every page's header prints several; each ``{% url %}`` is a full reverse)."""
+    return _path(name)

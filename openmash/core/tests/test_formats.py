@@ -89,6 +89,9 @@ def test_the_route_filter_gives_what_the_url_tag_gives():
         ("people:person_detail", None),
         ("people:contact_person_link", None),
         ("decisions:summary_pdf", "contact_id"),
+        ("governance:consent_detail", "contact_id"),
+        ("governance:override_detail", None),
+        ("contacts:complete", None),
     ):
         url_tag = f"{{% url '{name}' {kwarg}=pk %}}" if kwarg else f"{{% url '{name}' pk %}}"
         expected = Template(url_tag).render(Context({"pk": pk}))
@@ -123,3 +126,10 @@ def test_the_formatters_zone_is_the_zone_a_request_is_shown_in(client):
     assert response.status_code in (200, 302)
     assert timezone.get_current_timezone() == formats._zone()
     assert str(formats._zone()) == "Europe/London"
+
+
+def test_path_to_gives_what_the_url_tag_gives():
+    for name in ("mfa_index", "account_logout", "notifications:list", "contacts:to_screen"):
+        expected = Template(f"{{% url '{name}' %}}").render(Context())
+        assert Template(f'{{% path_to "{name}" %}}').render(Context()) == expected
+        assert expected.startswith("/")
