@@ -1128,6 +1128,7 @@ class ContactBuilder:
                 opened_by_id=manager.pk,
                 responses_due_at=request_due,
                 ready_at=ready_at,
+                immediate_risk=immediate_risk,
                 version=1 + (ready_at is not None) + (analysed_at is not None),
             )
             for agency, answered in zip(agencies, responded, strict=True):

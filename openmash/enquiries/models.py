@@ -58,6 +58,11 @@ class MashEnquiry(BaseModel):
         blank=True, help_text="Why the enquiry went ahead without every agency's response"
     )
     version = models.PositiveIntegerField(default=1)
+    #: A copy of the contact's immediate-risk flag, so "Open enquiries" pins and sorts its
+    #: rows on this table's own index and reads only the page's contacts (ADR 0011). The flag
+    #: is settled before screening, which opens the enquiry, so the copy never differs (as
+    #: for ``InformationRequest.immediate_risk``; a test checks the services keep it so).
+    immediate_risk = models.BooleanField(default=False, editable=False)
 
     objects = FailClosedManager()
     unscoped = models.Manager()
@@ -67,7 +72,14 @@ class MashEnquiry(BaseModel):
         default_manager_name = "objects"
         base_manager_name = "unscoped"
         verbose_name_plural = "MASH enquiries"
-        indexes = [models.Index(fields=["status", "responses_due_at"])]
+        indexes = [
+            models.Index(fields=["status", "responses_due_at"]),
+            # "Open enquiries" in its default order: immediate risk first, then by due.
+            models.Index(
+                fields=["status", "-immediate_risk", "responses_due_at", "id"],
+                name="enquiry_queue_pinned",
+            ),
+        ]
 
     def __str__(self):
         return f"MASH enquiry {self.pk}"

@@ -176,6 +176,7 @@ def enquiry_open(
             opened_at=now,
             opened_by=actor,
             responses_due_at=due_at,
+            immediate_risk=contact.immediate_risk,
             created_by=actor,
             modified_by=actor,
         )

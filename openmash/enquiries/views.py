@@ -169,7 +169,7 @@ ENQUIRY_COLUMNS = (
 )
 ENQUIRY_FILTERS = (
     rag_filter("contact__rag"),
-    immediate_risk_filter("contact__immediate_risk"),
+    immediate_risk_filter("immediate_risk"),
     overdue_filter("due_at"),
 )
 ENQUIRY_QUEUES = {

@@ -252,6 +252,7 @@ class _Builder:
             opened_by=self.users["pm"],
             responses_due_at=opened_at,
             ready_by=self.users["sw"],
+            immediate_risk=contact.immediate_risk,
         )
         for code, in_time in AGENCY_IN_TIME.items():
             due = information_request_due(contact.rag, opened_at, decision_due)

@@ -101,6 +101,7 @@ class MashEnquiryFactory(UnscopedFactory):
     opened_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     responses_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=3))
     ready_at = factory.LazyFunction(timezone.now)
+    immediate_risk = factory.SelfAttribute("contact.immediate_risk")
 
 
 class InformationRequestFactory(UnscopedFactory):

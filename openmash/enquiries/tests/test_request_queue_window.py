@@ -72,3 +72,17 @@ def test_each_request_carries_its_contacts_immediate_risk_flag(open_enquiry):
     assert {r.enquiry_id for r in requests} == {at_risk.pk, calm.pk}
     for request in requests:
         assert request.immediate_risk is request.enquiry.contact.immediate_risk
+
+
+def test_each_enquiry_carries_its_contacts_immediate_risk_flag(open_enquiry):
+    """``MashEnquiry.immediate_risk`` is a copy "Open enquiries" pins by: made with the
+    enquiry, equal to the contact's."""
+    from openmash.enquiries.models import MashEnquiry
+
+    at_risk = open_enquiry(codes=("POLICE",), immediate_risk=True)
+    calm = open_enquiry(codes=("POLICE",), immediate_risk=False)
+    enquiries = MashEnquiry.unscoped.select_related("contact")
+    assert {e.pk for e in enquiries if e.immediate_risk} == {at_risk.pk}
+    assert {e.pk for e in enquiries} == {at_risk.pk, calm.pk}
+    for enquiry in enquiries:
+        assert enquiry.immediate_risk is enquiry.contact.immediate_risk

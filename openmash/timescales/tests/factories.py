@@ -51,6 +51,7 @@ class MashEnquiryFactory(UnscopedFactory):
     status = EnquiryStatus.OPEN
     opened_at = factory.SelfAttribute("contact.received_at")
     responses_due_at = factory.LazyAttribute(lambda o: CALENDAR.add_working_hours(o.opened_at, 4))
+    immediate_risk = factory.SelfAttribute("contact.immediate_risk")
 
 
 class InformationRequestFactory(UnscopedFactory):
