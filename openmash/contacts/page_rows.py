@@ -1,5 +1,5 @@
-"""The contact page's repeated parts — the people table's rows and the timeline's events —
-rendered in Python from fixed HTML patterns (ADR 0011).
+"""The contact page's parts — its summary lists, the people table's rows and the timeline's
+events — rendered in Python from fixed HTML patterns (ADR 0011).
 
 Through the template engine each printed value costs some thirty function calls (context
 lookup, localisation, escaping), each ``{% if %}`` as many again; a busy contact's people and
@@ -11,7 +11,16 @@ timeline were a sixth of its page's time. ``format_html`` escapes every value ex
 
 from django.utils.safestring import SafeString
 
-from openmash.core.formats import day_short, html_format, iso, record_url, when_short
+from openmash.core.formats import (
+    day_short,
+    html_format,
+    iso,
+    record_url,
+    text_with_breaks,
+    when,
+    when_long,
+    when_short,
+)
 
 _person_url = record_url("people:person_detail")
 _link_url = record_url("people:contact_person_link")
@@ -125,3 +134,83 @@ def timeline_rows(events) -> list[SafeString]:
         )
         for event in events
     ]
+
+
+_SUMMARY_ROW = (
+    '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt>'
+    '<dd class="govuk-summary-list__value">{value}</dd></div>\n'
+)
+
+
+def summary_list(rows) -> SafeString:
+    """A GOV.UK summary list of ``(key, value)`` rows; values are escaped unless safe."""
+    body = "".join(html_format(_SUMMARY_ROW, key=key, value=value) for key, value in rows)
+    return SafeString(f'<dl class="govuk-summary-list">\n{body}</dl>')
+
+
+_IMMEDIATE_RISK = SafeString(
+    '<strong class="govuk-tag govuk-tag--red">Yes – immediate risk</strong>'
+)
+_SOURCE = '{label} <span class="govuk-body-s">(CIN code {code})</span>'
+_CONSENT_REASON = '{label}<br><span class="govuk-body-s">{reason}</span>'
+_RAG = '<strong class="govuk-tag openmash-tag--{rag}">{label}</strong>'
+
+
+def contact_details(contact) -> SafeString:
+    """When the contact came in and how, its clock and deadline, source (with its CIN code),
+    immediate risk and the consent position."""
+    consent = contact.get_consent_status_display()
+    return summary_list(
+        (
+            (
+                "Received",
+                f"{when_long(contact.received_at)} – {contact.get_channel_display().lower()}",
+            ),
+            ("Clock started", when_long(contact.clock_started_at)),
+            ("Decision due", when_long(contact.decision_due_at)),
+            (
+                "Referral source",
+                html_format(_SOURCE, label=contact.get_source_display(), code=contact.source),
+            ),
+            ("Immediate risk", _IMMEDIATE_RISK if contact.immediate_risk else "No"),
+            (
+                "Consent",
+                html_format(
+                    _CONSENT_REASON, label=consent, reason=text_with_breaks(contact.consent_reason)
+                )
+                if contact.consent_reason
+                else consent,
+            ),
+        )
+    )
+
+
+def referrer_details(contact) -> SafeString:
+    """Who referred, each part "Not given" when it was not."""
+    return summary_list(
+        (key, value or "Not given")
+        for key, value in (
+            ("Name", contact.referrer_name),
+            ("Role", contact.referrer_role),
+            ("Organisation", contact.referrer_organisation),
+            ("Email", contact.referrer_email),
+            ("Phone", contact.referrer_phone),
+            ("Relationship to the child", contact.referrer_relationship),
+        )
+    )
+
+
+def screening_details(contact) -> SafeString:
+    """The screening: RAG rating, threshold level, route, rationale, and who screened when
+    (``contact.screened_by`` loaded, as ``contact_get_for_user`` loads it)."""
+    screener = contact.screened_by
+    name = (screener.get_full_name() or screener.username) if screener else ""
+    return summary_list(
+        (
+            ("RAG rating", html_format(_RAG, rag=contact.rag, label=contact.get_rag_display())),
+            ("Threshold level", contact.get_threshold_level_display()),
+            ("Route", contact.get_route_display()),
+            ("Rationale", text_with_breaks(contact.screening_rationale)),
+            ("Screened by", f"{name}, {when(contact.screened_at)}"),
+        )
+    )

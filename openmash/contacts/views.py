@@ -38,7 +38,13 @@ from .forms import (
     without_errors,
 )
 from .models import ContactStatus
-from .page_rows import people_rows, timeline_rows
+from .page_rows import (
+    contact_details,
+    people_rows,
+    referrer_details,
+    screening_details,
+    timeline_rows,
+)
 from .queue_cells import children_html
 
 
@@ -215,6 +221,9 @@ def _render_detail(request, contact, screening_form=None, status=200):
             selectors.people_in_order(contact),
             can_link=user.can(C.CONTACT_RECORD) or user.can(C.CONTACT_SCREEN),
         ),
+        "details": contact_details(contact),
+        "referrer": referrer_details(contact),
+        "screening": screening_details(contact) if contact.screened_at else "",
         "concerns": list(contact.concerns.all()),
         "timeline": timeline_rows(selectors.contact_timeline(user, contact, episode)),
         "panels": selectors.panel_flags(contact),

@@ -173,3 +173,10 @@ def html_fill(pattern: str, values: Mapping) -> SafeString:
     """``html_format(pattern, **values)`` with only the names ``pattern`` uses taken from
     ``values`` (a queue row also carries its record and markers, which need no escaping)."""
     return html_format(pattern, **{name: values[name] for name in _field_names(pattern)})
+
+
+def text_with_breaks(value: str, default: str = "") -> SafeString:
+    """``{{ value|default:default|linebreaksbr }}`` (the same text: escaped, every kind of
+    line break turned into ``<br>``), without the filter machinery's per-call cost."""
+    escaped = html.escape(value or default)
+    return SafeString(escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>"))

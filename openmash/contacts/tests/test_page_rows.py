@@ -87,3 +87,39 @@ def test_timeline_events_in_local_time_with_who_and_detail():
     )
     assert "Red &lt;urgent&gt;" in rows[0]
     assert " by " not in rows[1] and "margin-bottom-0" not in rows[1]
+
+
+def test_the_contact_summaries_say_what_the_template_said():
+    from openmash.accounts.models import User
+    from openmash.contacts.models import Contact
+    from openmash.contacts.page_rows import contact_details, referrer_details, screening_details
+
+    at = datetime(2026, 3, 5, 9, 15, tzinfo=UTC)
+    contact = Contact(
+        received_at=at,
+        clock_started_at=at,
+        decision_due_at=at,
+        channel="phone",
+        source="1A",
+        immediate_risk=True,
+        consent_status="refused",
+        consent_reason="Mother said <no>\nTwice",
+        referrer_name="A & B",
+        rag="red",
+        threshold_level="level_4",
+        route="mash_enquiry",
+        screening_rationale="Line one\nLine <two>",
+        screened_at=at,
+        screened_by=User(username="pm1", first_name="Pat", last_name="Manager"),
+    )
+    details = contact_details(contact)
+    assert "Thursday 5 March 2026, 09:15 – " in details
+    assert "(CIN code 1A)" in details
+    assert "Yes – immediate risk" in details
+    assert "Mother said &lt;no&gt;<br>Twice" in details
+    referrer = referrer_details(contact)
+    assert ">A &amp; B</dd>" in referrer and referrer.count("Not given") == 5
+    screening = screening_details(contact)
+    assert 'openmash-tag--red">' in screening
+    assert "Line one<br>Line &lt;two&gt;" in screening
+    assert "Pat Manager, 5 March 2026, 09:15" in screening

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openmash.accounts.models import Agency, User
+from openmash.core.formats import text_with_breaks
 from openmash.enquiries.models import InformationRequest, RequestStatus, ResponseOutcome
-from openmash.enquiries.response_cards import response_cards, text_with_breaks
+from openmash.enquiries.response_cards import response_cards
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
