@@ -44,6 +44,35 @@ def test_a_view_is_one_insert_without_the_chain_lock(make_user):
     assert PendingAccess.objects.count() == 3
 
 
+def test_a_view_of_many_people_sends_what_they_share_once(make_user):
+    """ADR 0011: the values every row of a view shares are one parameter each; only the
+    person differs per row. Each row still holds every value."""
+    worker = User.objects.select_related("agency").get(pk=make_user("mash_social_worker").pk)
+    people = [uuid4() for _ in range(4)]
+    with CaptureQueriesContext(connection) as queries:
+        access_record_for_people(worker, CONTACT, "contacts:detail", people)
+    [query] = queries.captured_queries
+    assert query["sql"].count("VALUES") == 1
+    rows = list(PendingAccess.objects.order_by("id"))
+    assert [r.person_id for r in rows] == people
+    for row in rows:
+        assert (row.actor_id, row.actor_agency, row.verb, row.channel) == (
+            worker.pk,
+            worker.agency.code,
+            "viewed",
+            "contacts:detail",
+        )
+        assert (row.target_type, row.target_id, row.target_label) == (
+            "contacts.contact",
+            "c-1",
+            "Contact C-1",
+        )
+        assert row.occurred_at == rows[0].occurred_at and row.reason == ""
+    seal_pending()
+    assert verify_chain().ok
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS).count() == 4
+
+
 def test_an_actor_without_their_agency_loaded_still_costs_one_statement(make_user):
     officer = _fresh(make_user("partner_practitioner", agency="POLICE"))
     with CaptureQueriesContext(connection) as queries:
