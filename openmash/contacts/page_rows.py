@@ -16,6 +16,7 @@ from openmash.core.formats import (
     html_format,
     iso,
     record_url,
+    staff_name,
     text_with_breaks,
     when,
     when_long,
@@ -203,8 +204,7 @@ def referrer_details(contact) -> SafeString:
 def screening_details(contact) -> SafeString:
     """The screening: RAG rating, threshold level, route, rationale, and who screened when
     (``contact.screened_by`` loaded, as ``contact_get_for_user`` loads it)."""
-    screener = contact.screened_by
-    name = (screener.get_full_name() or screener.username) if screener else ""
+    name = staff_name(contact.screened_by)
     return summary_list(
         (
             ("RAG rating", html_format(_RAG, rag=contact.rag, label=contact.get_rag_display())),

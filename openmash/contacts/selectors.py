@@ -13,6 +13,7 @@ from django.http import Http404
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.accounts.selectors import staff_names_attach
 from openmash.audit.services import access_record_for_people
+from openmash.core.formats import staff_name
 from openmash.core.scoping import scope_keeps_every_row, scope_rule
 from openmash.governance.selectors import restricted_access_reason
 
@@ -384,7 +385,7 @@ def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> 
     ]
     if contact.recorded_at:
         events.append(
-            TimelineEvent(contact.recorded_at, "Recorded", by=_person_name(contact.recorded_by))
+            TimelineEvent(contact.recorded_at, "Recorded", by=staff_name(contact.recorded_by))
         )
     if contact.screened_at:
         events.append(
@@ -393,7 +394,7 @@ def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> 
                 "Screened",
                 f"{contact.get_rag_display()}, {contact.get_threshold_level_display()}; route: "
                 f"{contact.get_route_display()}",
-                _person_name(contact.screened_by),
+                staff_name(contact.screened_by),
             )
         )
     enquiry = episode.enquiry
@@ -408,7 +409,7 @@ def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> 
                     if requests
                     else ""
                 ),
-                _person_name(enquiry.opened_by),
+                staff_name(enquiry.opened_by),
             )
         )
         for request in requests:
@@ -418,7 +419,7 @@ def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> 
                         request.responded_at,
                         f"{request.agency.name} responded",
                         request.get_outcome_display(),
-                        _person_name(request.responded_by),
+                        staff_name(request.responded_by),
                     )
                 )
         if enquiry.ready_at:
@@ -430,7 +431,7 @@ def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> 
                 analysis.analysed_at,
                 "Analysis recorded",
                 f"Recommendation: {analysis.get_recommendation_display()}",
-                _person_name(analysis.analysed_by),
+                staff_name(analysis.analysed_by),
             )
         )
     decision = episode.decision
@@ -441,7 +442,7 @@ def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> 
                 decision.decided_at,
                 "Decision",
                 f"{decision.get_outcome_display()}{team}",
-                _person_name(decision.decided_by),
+                staff_name(decision.decided_by),
             )
         )
         # What the decision caused (handover, referrer feedback or why none) is the decisions
@@ -452,12 +453,6 @@ def contact_timeline(user, contact: Contact, episode: Episode | None = None) -> 
             TimelineEvent(at, title, detail) for at, title, detail in decision_events(decision)
         )
     return sorted(events, key=lambda e: e.at)
-
-
-def _person_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
 
 
 def _register_work_queues() -> None:

@@ -180,3 +180,11 @@ def text_with_breaks(value: str, default: str = "") -> SafeString:
     line break turned into ``<br>``), without the filter machinery's per-call cost."""
     escaped = html.escape(value or default)
     return SafeString(escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>"))
+
+
+def staff_name(user) -> str:
+    """How a member of staff is named on a page: ``{{ user.get_full_name|default:user.username }}``;
+    empty for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username

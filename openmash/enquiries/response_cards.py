@@ -10,17 +10,9 @@ whole. ``tests/test_response_cards.py`` checks the text and escaping against the
 
 from django.utils.safestring import SafeString
 
-from openmash.core.formats import html_format, text_with_breaks, when_long
+from openmash.core.formats import html_format, staff_name, text_with_breaks, when_long
 
 from .models import InformationRequest, RequestStatus
-
-
-def user_name(user) -> str:
-    """``{{ user.get_full_name|default:user.username }}``; empty for nobody."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
 
 _SUMMARY = """<dl class="govuk-summary-list">
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Outcome</dt><dd class="govuk-summary-list__value">{outcome}</dd></div>
@@ -38,7 +30,7 @@ def response_summary(request: InformationRequest) -> SafeString:
     """One agency's recorded response, read-only: outcome, what is held, risk and protective
     factors, systems searched, the proportionality note, and when and by whom it was sent."""
     responded = when_long(request.responded_at)
-    by = user_name(request.responded_by)
+    by = staff_name(request.responded_by)
     return html_format(
         _SUMMARY,
         outcome=request.get_outcome_display(),
