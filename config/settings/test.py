@@ -22,7 +22,7 @@ STORAGES = {
 ACCOUNT_RATE_LIMITS = False
 AXES_ENABLED = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     # A file, not memory, so a real Celery worker subprocess (the worker-kill tests) can share
     # the test database. Named per process so concurrent runs never destroy each other's file;
     # pytest-django adds the xdist worker suffix (_gw0 …) itself.
