@@ -1,8 +1,10 @@
 """Reads of contacts, scoped per user (see core/scoping.py). Views get contacts only from
 here; the one-record read writes the access log."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -14,11 +16,12 @@ from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner
 from openmash.accounts.selectors import staff_names_attach
 from openmash.audit.services import access_record_for_people
 from openmash.core.formats import staff_name
+from openmash.core.frozen import FrozenRead, store_prefetched
 from openmash.core.scoping import scope_keeps_every_row, scope_rule
 from openmash.governance.selectors import restricted_access_reason
 
 from .codes import PersonRole
-from .models import Contact, ContactPerson, ContactStatus
+from .models import Contact, ContactConcern, ContactPerson, ContactStatus
 
 
 @scope_rule("contacts.Contact")
@@ -143,12 +146,42 @@ def contact_get_for_user(
     of the contact page have anything to show (``PANEL_FLAGS``), so the page reads only those.
     ``episode``: also read the enquiry (with the requests the user may see), analysis and
     decision by joins where the scopes allow (``_EPISODE_JOINS``); ``contact_episode`` then
-    reads only what was not joined."""
+    reads only what was not joined.
+
+    The contact page itself (``panels`` and ``episode``) is read by queries compiled once
+    (``_contact_page_frozen``, ADR 0012) for a user whose scopes keep every row it reads."""
+    contact = _contact_page_frozen(user, pk) if panels and episode else None
+    if contact is None:
+        contact = _contact_read(user, pk, panels=panels, episode=episode)
+    staff = [(contact, name) for name in _STAFF_LINKS["contact"]]
+    parts = getattr(contact, "_episode_parts", {})
+    for part, record in parts.items():
+        staff += [(record, name) for name in _STAFF_LINKS[part]]
+    enquiry = parts.get("enquiry")
+    if enquiry is not None:
+        staff += [(request, "responded_by") for request in enquiry.visible_requests]
+    staff_names_attach(staff)
+    people = contact.people.all()
+    person_ids = [p.person_id for p in people if p.person_id]
+    # A contact about a restricted person needs the user to be named on them, or a reason.
+    reason = restricted_access_reason(user, [p.person for p in people])
+    access_record_for_people(user, contact, channel, person_ids, reason=reason)
+    return contact
+
+
+#: A contact's concerns in the order recorded.
+_CONCERNS_IN_ORDER = Prefetch(
+    "concerns", queryset=ContactConcern.objects.order_by("created_at", "pk")
+)
+
+
+def _contact_read(user, pk, *, panels: bool, episode: bool) -> Contact:
+    """``contact_get_for_user``'s reads through the ORM, scoped."""
     from django.apps import apps
 
     rows = (
         Contact.objects.for_user(user)
-        .prefetch_related(_contact_people(user, shown=True), "concerns")
+        .prefetch_related(_contact_people(user, shown=True), _CONCERNS_IN_ORDER)
         .filter(pk=pk)
     )
     joined = []
@@ -163,12 +196,7 @@ def contact_get_for_user(
             rows = rows.prefetch_related(enquiry_requests_prefetch(user, "enquiry__requests"))
     flags_sql = _panel_flags_sql(user) if panels else None
     if flags_sql is not None:
-        rows = rows.annotate(
-            **{
-                name: RawSQL(sql, (), output_field=models.BooleanField())  # noqa: S611 (no user input: names from the models)
-                for name, sql in flags_sql.items()
-            }
-        )
+        rows = rows.annotate(**_flag_annotations(flags_sql))
     try:
         # get(), not first(): first() orders by pk, and to order, the ORM hashes every
         # selected column — two hundred of them with the episode joined (~1 ms a page).
@@ -189,21 +217,103 @@ def contact_get_for_user(
         )
         for name, value in flags.items():
             setattr(contact, name, value)
-    staff = [(contact, name) for name in _STAFF_LINKS["contact"]]
     if joined:
         contact._episode_parts = parts = {part: _joined(contact, part) for part in joined}
         enquiry = parts.get("enquiry")
         if enquiry is not None and not is_csc_staff(user):
             enquiry.visible_requests = []  # partners' answers are for CSC staff only
-        for part, record in parts.items():
-            staff += [(record, name) for name in _STAFF_LINKS[part]]
-        if enquiry is not None:
-            staff += [(request, "responded_by") for request in enquiry.visible_requests]
-    staff_names_attach(staff)
-    person_ids = [p.person_id for p in contact.people.all() if p.person_id]
-    # A contact about a restricted person needs the user to be named on them, or a reason.
-    reason = restricted_access_reason(user, [p.person for p in contact.people.all()])
-    access_record_for_people(user, contact, channel, person_ids, reason=reason)
+    return contact
+
+
+def _flag_annotations(flags_sql: dict[str, str]) -> dict:
+    return {
+        name: RawSQL(sql, (), output_field=models.BooleanField())  # noqa: S611 (no user input: names from the models)
+        for name, sql in flags_sql.items()
+    }
+
+
+@cache
+def _page_reads() -> dict[str, FrozenRead]:
+    """The contact page's reads, compiled once (built on first use: the models of other apps
+    are not importable when this module is)."""
+    from openmash.accounts.models import Team
+    from openmash.decisions.models import Analysis, Decision
+    from openmash.enquiries.models import MashEnquiry
+    from openmash.governance import models as governance
+    from openmash.meetings.models import AgendaItem
+    from openmash.people.models import Person
+
+    def contact(flags, *, contact_id):
+        rows = Contact.unscoped.filter(pk=contact_id)
+        for _part, _label, paths in _EPISODE_JOINS:
+            rows = rows.select_related(*paths)
+        return rows.annotate(**_flag_annotations(dict(flags)))
+
+    def people(variant, *, contact_id):
+        return (
+            ContactPerson.unscoped.filter(contact_id=contact_id)
+            .select_related("person")
+            .only(*_PEOPLE_FIELDS)
+            .order_by("created_at", "pk")
+        )
+
+    def concerns(variant, *, contact_id):
+        return ContactConcern.objects.filter(contact_id=contact_id).order_by("created_at", "pk")
+
+    return {
+        "contact": FrozenRead(
+            "contact page",
+            contact,
+            models=(Contact, MashEnquiry, Analysis, Decision, Team),
+            values=("contact_id",),
+            # The panel flags' EXISTS: _panel_flags_sql gives them only where scopes allow.
+            tested_elsewhere=(
+                ContactPerson,
+                AgendaItem,
+                governance.ConsentRecord,
+                governance.ConsentOverride,
+                governance.NotInformDecision,
+                governance.IncorrectOpinionFlag,
+                governance.ProcessingRestriction,
+            ),
+        ),
+        "people": FrozenRead(
+            "contact page people", people, models=(ContactPerson, Person), values=("contact_id",)
+        ),
+        "concerns": FrozenRead(
+            "contact page concerns", concerns, models=(ContactConcern,), values=("contact_id",)
+        ),
+    }
+
+
+def _contact_page_frozen(user, pk) -> Contact | None:
+    """The contact page's contact — joined to its enquiry, analysis, decision and panel flags,
+    with its people, concerns and (for CSC staff) the agencies' requests — by ``FrozenRead``s;
+    None if the user's scopes filter anything read (then ``_contact_read``, scoped)."""
+    from openmash.enquiries.selectors import SHOWN_REQUESTS
+
+    reads = _page_reads()
+    if not (is_csc_staff(user) and all(read.allowed(user) for read in reads.values())):
+        return None
+    if not SHOWN_REQUESTS.allowed(user):
+        return None
+    flags_sql = _panel_flags_sql(user)
+    if flags_sql is None:
+        return None
+    try:
+        contact_id = pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk))
+    except ValueError:
+        raise Http404("No contact found.") from None
+    rows = reads["contact"].rows(tuple(flags_sql.items()), contact_id=contact_id)
+    if not rows:
+        raise Http404("No contact found.")
+    contact = rows[0]
+    store_prefetched(contact, "people", reads["people"].rows(contact_id=contact_id))
+    store_prefetched(contact, "concerns", reads["concerns"].rows(contact_id=contact_id))
+    contact._episode_parts = parts = {part: _joined(contact, part) for part, *_ in _EPISODE_JOINS}
+    enquiry = parts["enquiry"]
+    if enquiry is not None:
+        enquiry.visible_requests = SHOWN_REQUESTS.rows(enquiry_id=enquiry.pk)
     return contact
 
 

@@ -29,10 +29,12 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from openmash.accounts.models import Agency
 from openmash.accounts.scopes import can_read_contacts, is_csc_staff, is_partner_responder
 from openmash.audit.services import access_record_for_people
 from openmash.contacts.codes import PersonRole
 from openmash.contacts.models import Contact, ContactPerson
+from openmash.core.frozen import FrozenRead
 from openmash.core.queues import DUE_SOON
 from openmash.core.scoping import scope_rule
 from openmash.decisions.models import Decision
@@ -446,6 +448,25 @@ SHOWN_REQUEST_FIELDS = (
     "proportionality_note",
     "agency__id",
     "agency__name",
+)
+
+
+def _shown_requests(variant, *, enquiry_id) -> QuerySet:
+    return (
+        InformationRequest.unscoped.filter(enquiry_id=enquiry_id)
+        .select_related("agency")
+        .only(*SHOWN_REQUEST_FIELDS)
+        .order_by("agency__name")
+    )
+
+
+#: ``enquiry_requests_prefetch``'s read of one enquiry, compiled once (ADR 0012): for a user
+#: whose scope keeps every request (children's social care staff, who see every agency's).
+SHOWN_REQUESTS = FrozenRead(
+    "shown requests",
+    _shown_requests,
+    models=(InformationRequest, Agency),
+    values=("enquiry_id",),
 )
 
 

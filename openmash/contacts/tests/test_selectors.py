@@ -113,3 +113,86 @@ def test_queue_counts(make_user):
         ContactStatus.SUBMITTED: 2,
         ContactStatus.RECORDED: 1,
     }
+
+
+def _page_snapshot(contact) -> dict:
+    """What the contact page uses of a contact read for it."""
+    from django.forms.models import model_to_dict
+
+    parts = contact._episode_parts
+    decision = parts["decision"]
+    return {
+        "contact": model_to_dict(contact),
+        "flags": selectors.panel_flags(contact),
+        "people": [
+            (p.pk, p.role, p.forename, p.person_id and p.person.restricted)
+            for p in selectors.people_in_order(contact)
+        ],
+        "concerns": [(c.pk, c.category, c.detail) for c in contact.concerns.all()],
+        "enquiry": model_to_dict(parts["enquiry"]),
+        "requests": [
+            (r.pk, r.agency.name, r.status, r.summary, r.responded_by_id)
+            for r in parts["enquiry"].visible_requests
+        ],
+        "analysis": model_to_dict(parts["analysis"]),
+        "decision": model_to_dict(decision),
+        "team": decision.receiving_team.name,
+    }
+
+
+@pytest.mark.django_db
+def test_the_contact_pages_compiled_reads_match_its_scoped_reads(make_user, agencies):
+    """ADR 0012: for CSC staff the contact page is read by queries compiled once; they must
+    give what the scoped ORM reads give, and nobody else may use them."""
+    from openmash.accounts.models import Team
+    from openmash.decisions.tests import factories as episode
+    from openmash.governance.models import IncorrectOpinionFlag
+
+    manager = make_user("practice_manager")
+    analyst = make_user("mash_social_worker")
+    contact = episode.ContactFactory(status=ContactStatus.DECIDED)
+    for role in ("subject_child", "parent_carer", "subject_child"):
+        episode.ContactPersonFactory(contact=contact, role=role)
+    episode.ContactConcernFactory(contact=contact, category="neglect")
+    episode.ContactConcernFactory(contact=contact, category="domestic_abuse")
+    enquiry = episode.MashEnquiryFactory(contact=contact, opened_by=manager)
+    for code in ("POLICE", "HEALTH"):
+        episode.InformationRequestFactory(
+            enquiry=enquiry, agency=agencies[code], responded_by=analyst
+        )
+    episode.AnalysisFactory(contact=contact, analysed_by=analyst)
+    team = Team.objects.create(code="assessment-test", name="Assessment", agency=agencies["CSC"])
+    episode.DecisionFactory(contact=contact, decided_by=manager, receiving_team=team)
+    IncorrectOpinionFlag.unscoped.create(
+        target_type="contacts.contact",
+        target_id=str(contact.pk),
+        field="narrative",
+        field_label="What has happened",
+        contact=contact,
+        note="Synthetic.",
+        flagged_at=contact.received_at,
+        flagged_by=manager,
+    )
+
+    for _ in range(2):  # compiled on the first read, reused on the second
+        frozen = selectors._contact_page_frozen(manager, contact.pk)
+        scoped = selectors._contact_read(manager, contact.pk, panels=True, episode=True)
+        assert _page_snapshot(frozen) == _page_snapshot(scoped)
+    snapshot = _page_snapshot(frozen)
+    assert snapshot["flags"]["has_incorrect_opinions"] is True
+    assert snapshot["flags"]["on_agenda"] is False
+    assert [row[1] for row in snapshot["requests"]] == sorted(
+        row[1] for row in snapshot["requests"]
+    )
+    assert [row[1] for row in snapshot["people"]][:2] == ["subject_child", "subject_child"]
+
+    # Anyone whose scope filters a table read goes the scoped way.
+    for user in (
+        make_user("early_help", agency="EARLY_HELP"),  # sees only their agency's requests
+        make_user("partner_practitioner", agency="POLICE"),
+    ):
+        assert selectors._contact_page_frozen(user, contact.pk) is None
+    with pytest.raises(Http404):
+        selectors._contact_page_frozen(manager, "not-a-uuid")
+    with pytest.raises(Http404):
+        selectors._contact_page_frozen(manager, episode.ContactFactory().pk.hex[::-1])
