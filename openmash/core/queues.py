@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from openmash.core.formats import html_fill
+from openmash.core.formats import html_fill, html_format
 
 PAGE_SIZE = 25
 #: A row is "due soon" when its due time is this close (and not yet passed).
@@ -131,6 +131,11 @@ class QueuePage:
     columns: list[dict] = field(default_factory=list)
     #: The rows as HTML, when the spec has a ``row_html`` pattern.
     rows_html: str = ""
+    #: The filter form, the column headings' row and the pagination as HTML
+    #: (``includes/queue_table.html`` prints them; built here like the rows, ADR 0012).
+    filters_html: str = ""
+    head_html: str = ""
+    pagination_html: str = ""
 
     @property
     def total(self) -> int:
@@ -296,7 +301,160 @@ def queue_page(
         }
         for f in spec.filters
     ]
+    result.filters_html = _filters_html(result)
+    result.head_html = _head_html(result.columns)
+    result.pagination_html = _pagination_html(result.pagination)
     return result
+
+
+# -- the page's parts as HTML (GOV.UK Frontend markup) ----------------------------------------
+
+_FILTER_FORM = (
+    '<form method="get" novalidate>\n{hidden}  <div class="govuk-grid-row">\n{groups}'
+    '    <div class="govuk-grid-column-one-quarter">\n'
+    '      <div class="govuk-button-group govuk-!-margin-top-6">\n'
+    '        <button type="submit" class="govuk-button govuk-button--secondary" '
+    'data-module="govuk-button">Apply filters</button>\n'
+    "        {clear}\n      </div>\n    </div>\n  </div>\n</form>\n"
+)
+_FILTER_GROUP = (
+    '    <div class="govuk-grid-column-one-quarter">\n      <div class="govuk-form-group">\n'
+    '        <label class="govuk-label govuk-label--s" for="queue-filter-{key}">{label}</label>\n'
+    '        <select class="govuk-select" id="queue-filter-{key}" name="{key}">\n'
+    '          <option value="">All</option>\n          {options}\n        </select>\n'
+    "      </div>\n    </div>\n"
+)
+
+
+def _filters_html(page: QueuePage) -> str:
+    """The filter form: a select per filter, and "Clear filters" while any is applied."""
+    if not page.filter_groups:
+        return ""
+    sorted_apart = page.sort != page.spec.default_sort
+    groups = "".join(
+        html_format(
+            _FILTER_GROUP,
+            key=group["key"],
+            label=group["label"],
+            options=SafeString(
+                "".join(
+                    html_format(
+                        '<option value="{value}"{selected}>{label}</option>',
+                        value=option["value"],
+                        label=option["label"],
+                        selected=SafeString(" selected" if option["selected"] else ""),
+                    )
+                    for option in group["options"]
+                )
+            ),
+        )
+        for group in page.filter_groups
+    )
+    clear = (
+        html_format(
+            '<a class="govuk-link" href="?{query}">Clear filters</a>',
+            query=urlencode({"sort": page.sort}) if sorted_apart else "",
+        )
+        if page.active_filters
+        else ""
+    )
+    hidden = (
+        html_format('  <input type="hidden" name="sort" value="{sort}">\n', sort=page.sort)
+        if sorted_apart
+        else ""
+    )
+    return html_format(_FILTER_FORM, hidden=hidden, groups=SafeString(groups), clear=clear)
+
+
+def _head_html(columns: list[dict]) -> str:
+    """The column headings' row: a sortable column links to its sort, the current one says so
+    to screen readers (``aria-sort``)."""
+    cells = []
+    for column in columns:
+        css = " govuk-table__header--numeric" if column["numeric"] else ""
+        sort = ""
+        if column["sort_key"]:
+            sort = ' aria-sort="ascending"' if column["current"] else ' aria-sort="none"'
+        if column["sort_key"] and not column["current"]:
+            text = html_format(
+                '<a class="govuk-link" href="{href}">{label}<span class="govuk-visually-hidden">'
+                " (sort by this)</span></a>",
+                href=column["href"],
+                label=column["label"],
+            )
+        elif column["current"]:
+            text = html_format(
+                '{label}<span class="govuk-visually-hidden"> (sorted)</span>'
+                '<span aria-hidden="true"> ▲</span>',
+                label=column["label"],
+            )
+        else:
+            text = html_format("{label}", label=column["label"])
+        cells.append(
+            html_format(
+                '<th scope="col" class="govuk-table__header{css}"{sort}>{text}</th>',
+                css=SafeString(css),
+                sort=SafeString(sort),
+                text=text,
+            )
+        )
+    return SafeString('<tr class="govuk-table__row">' + "".join(cells) + "</tr>")
+
+
+_PREVIOUS = (
+    '<div class="govuk-pagination__prev"><a class="govuk-link govuk-pagination__link" '
+    'href="{href}" rel="prev"><svg class="govuk-pagination__icon govuk-pagination__icon--prev" '
+    'xmlns="http://www.w3.org/2000/svg" height="13" width="15" aria-hidden="true" '
+    'focusable="false" viewBox="0 0 15 13"><path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 '
+    '6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z"></path>'
+    '</svg><span class="govuk-pagination__link-title">Previous<span '
+    'class="govuk-visually-hidden"> page</span></span></a></div>'
+)
+_NEXT = (
+    '<div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" '
+    'href="{href}" rel="next"><span class="govuk-pagination__link-title">Next<span '
+    'class="govuk-visually-hidden"> page</span></span><svg class="govuk-pagination__icon '
+    'govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg" height="13" width="15" '
+    'aria-hidden="true" focusable="false" viewBox="0 0 15 13"><path d="m8.107-0.0078125-1.4136 '
+    "1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z"
+    '"></path></svg></a></div>'
+)
+
+
+def _pagination_html(pagination: dict) -> str:
+    """The GOV.UK pagination component (nothing when everything fits on one page)."""
+    if not pagination["show"]:
+        return ""
+    items = []
+    for item in pagination["items"]:
+        if item.get("ellipsis"):
+            items.append(
+                '<li class="govuk-pagination__item govuk-pagination__item--ellipses">&ctdot;</li>'
+            )
+            continue
+        current = item["current"]
+        items.append(
+            html_format(
+                '<li class="govuk-pagination__item{css}"><a class="govuk-link '
+                'govuk-pagination__link" href="{href}" aria-label="Page {number}"{aria}>'
+                "{number}</a></li>",
+                css=SafeString(" govuk-pagination__item--current" if current else ""),
+                href=item["href"],
+                number=item["number"],
+                aria=SafeString(' aria-current="page"' if current else ""),
+            )
+        )
+    previous = pagination["previous"]
+    following = pagination["next"]
+    return SafeString(
+        '<nav class="govuk-pagination" aria-label="Pagination">'
+        + (html_format(_PREVIOUS, href=previous) if previous else "")
+        + '<ul class="govuk-pagination__list">'
+        + "".join(items)
+        + "</ul>"
+        + (html_format(_NEXT, href=following) if following else "")
+        + "</nav>"
+    )
 
 
 def _row(obj, spec: QueueSpec, now) -> QueueRow:
