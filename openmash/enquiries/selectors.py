@@ -320,6 +320,32 @@ def _children_prefetch(user) -> Prefetch:
 ENQUIRY_QUEUE_STATUSES = (EnquiryStatus.OPEN, EnquiryStatus.READY)
 
 
+def _request_counts(variant, *, enquiry_ids, now) -> QuerySet:
+    return _counted_requests(InformationRequest.unscoped.all(), enquiry_ids, now)
+
+
+def _counted_requests(requests: QuerySet, enquiry_ids, now) -> QuerySet:
+    return (
+        requests.filter(enquiry_id__in=enquiry_ids)
+        .order_by()
+        .values("enquiry_id")
+        .annotate(
+            total=Count("pk"),
+            answered=Count("pk", filter=Q(status=RequestStatus.RESPONDED)),
+            overdue=Count("pk", filter=Q(status=RequestStatus.REQUESTED, due_at__lt=now)),
+        )
+    )
+
+
+#: ``enquiry_request_counts_attach``'s read, compiled once per page length (ADR 0012).
+_REQUEST_COUNTS = FrozenRead(
+    "request counts",
+    _request_counts,
+    models=(InformationRequest,),
+    values=("enquiry_ids", "now"),
+)
+
+
 def enquiry_request_counts_attach(user, enquiries, *, now=None) -> None:
     """Set ``requests_total``, ``responses_in`` and ``overdue_requests`` on each of
     ``enquiries`` (the page of a queue, ``QueueSpec.page_reads``), counting the requests
@@ -328,20 +354,11 @@ def enquiry_request_counts_attach(user, enquiries, *, now=None) -> None:
     0.4 ms), and nothing sorts or filters by them."""
     now = now or timezone.now()
     counts = {e.pk: (0, 0, 0) for e in enquiries}
-    rows = (
-        InformationRequest.objects.for_user(user)
-        .filter(enquiry_id__in=list(counts))
-        .order_by()
-        .values("enquiry_id")
-        .annotate(
-            total=Count("pk"),
-            answered=Count("pk", filter=Q(status=RequestStatus.RESPONDED)),
-            overdue=Count("pk", filter=Q(status=RequestStatus.REQUESTED, due_at__lt=now)),
-        )
-        .values_list("enquiry_id", "total", "answered", "overdue")
-    )
-    for enquiry_id, *numbers in rows:
-        counts[enquiry_id] = tuple(numbers)
+    rows = _REQUEST_COUNTS.for_user(user, enquiry_ids=list(counts), now=now)
+    if rows is None:  # the user's scope filters requests: count them scoped
+        rows = _counted_requests(InformationRequest.objects.for_user(user), list(counts), now)
+    for row in rows:
+        counts[row["enquiry_id"]] = (row["total"], row["answered"], row["overdue"])
     for enquiry in enquiries:
         enquiry.requests_total, enquiry.responses_in, enquiry.overdue_requests = counts[enquiry.pk]
 

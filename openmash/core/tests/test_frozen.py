@@ -1,12 +1,15 @@
 """Reads compiled once (``core.frozen``): the same rows as the ORM's, new values each run, only
 for users whose scopes keep every row, and a clear error for a query that could leak."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from openmash.contacts.models import ContactConcern, ContactPerson
+from openmash.contacts.models import Contact, ContactConcern, ContactPerson
 from openmash.core.frozen import FrozenRead, store_prefetched
 from openmash.decisions.tests.factories import (
     ContactConcernFactory,
@@ -106,3 +109,36 @@ def test_stored_rows_answer_the_related_manager_and_a_filter_reads_afresh():
         assert all(concern.contact is contact for concern in rows)
     assert len(queries) == 0
     assert list(contact.concerns.filter(category="neglect")) == [neglect]
+
+
+def _received_before(variant, *, contact_ids, before):
+    return (
+        Contact.unscoped.filter(pk__in=contact_ids, received_at__lt=before)
+        .order_by("received_at")
+        .values("id", "reference", "received_at")
+    )
+
+
+RECEIVED = FrozenRead(
+    "test received", _received_before, models=(Contact,), values=("contact_ids", "before")
+)
+
+
+@pytest.mark.django_db
+def test_dicts_lists_of_any_length_and_times_are_put_where_the_placeholders_were():
+    now = timezone.now()
+    contacts = [ContactFactory(received_at=now - timedelta(hours=h)) for h in (1, 2, 3)]
+    ids = [c.pk for c in contacts]
+    for chosen, before in (
+        (ids, now),  # all three
+        (ids[:2], now - timedelta(minutes=90)),  # the second only
+        (ids, now - timedelta(hours=5)),  # none
+        (ids[2:], now),  # a list of another length: compiled again
+        (ids, now),  # the first shape again
+    ):
+        expected = list(_received_before((), contact_ids=chosen, before=before))
+        assert RECEIVED.rows(contact_ids=chosen, before=before) == expected
+    assert [row["id"] for row in RECEIVED.rows(contact_ids=ids, before=now)] == ids[::-1]
+    with CaptureQueriesContext(connection) as queries:
+        assert RECEIVED.rows(contact_ids=[], before=now) == []  # IN (): nothing
+    assert len(queries) == 0
