@@ -16,6 +16,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from simple_history.utils import get_m2m_reverse_field_name
 
+from openmash.core.frozen import FrozenRead
+
 from .models import Agency, Role, Team, User
 from .roles import ROLE_CAPABILITIES, Capability
 
@@ -303,6 +305,16 @@ def _display(f, value, names) -> str:
 STAFF_NAME_FIELDS = ("first_name", "last_name", "username")
 
 
+#: ``staff_names_attach``'s read, compiled once per number of staff (ADR 0012). Not case data:
+#: ``User`` has no scope rule to test.
+_STAFF_NAMES = FrozenRead(
+    "staff names",
+    lambda variant, *, user_ids: User.objects.filter(pk__in=user_ids).only(*STAFF_NAME_FIELDS),
+    models=(User,),
+    values=("user_ids",),
+)
+
+
 def staff_names_attach(links) -> None:
     """Load the staff that records point to (``links``: ``(record, field_name)`` pairs, each
     field a foreign key to ``User``; a record may be None) with one query for all, names only,
@@ -323,9 +335,7 @@ def staff_names_attach(links) -> None:
             fields[key] = record._meta.get_field(name)
     ids = {getattr(record, fields[type(record), name].attname) for record, name in links}
     ids.discard(None)
-    users = (
-        {u.pk: u for u in User.objects.filter(pk__in=ids).only(*STAFF_NAME_FIELDS)} if ids else {}
-    )
+    users = {u.pk: u for u in _STAFF_NAMES.rows(user_ids=list(ids))}
     for record, name in links:
         field = fields[type(record), name]
         user_id = getattr(record, field.attname)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -336,12 +337,12 @@ TODAY_SPEC = QueueSpec(
 )
 
 
-def _queue(request, queryset, spec, *, title, intro):
+def _queue(request, queryset, spec, *, title, intro, total=None):
     return render(
         request,
         "decisions/queue.html",
         {
-            "queue": queue_page(request, queryset, spec),
+            "queue": queue_page(request, queryset, spec, total=total),
             "title": title,
             "intro": intro,
         },
@@ -364,10 +365,12 @@ def awaiting(request):
 @capability_required(C.CONTACT_DECIDE, C.ENQUIRY_ANALYSE)
 @require_GET
 def today(request):
+    now = timezone.now()  # one "today" for the rows and their count
     return _queue(
         request,
-        selectors.decided_today_queue(request.user),
+        selectors.decided_today_queue(request.user, now=now),
         TODAY_SPEC,
+        total=selectors.decided_today_count(request.user, now=now),
         title="Decided today",
         intro="Contacts decided today, with the outcome, the receiving team and whether the "
         "referrer has been told.",

@@ -13,7 +13,11 @@ from django.utils import timezone
 from openmash.contacts.models import ContactStatus
 from openmash.decisions.codes import Outcome
 from openmash.decisions.models import FeedbackStatus
-from openmash.decisions.selectors import decided_today_queue, london_day_bounds
+from openmash.decisions.selectors import (
+    decided_today_count,
+    decided_today_queue,
+    london_day_bounds,
+)
 
 from .factories import AnalysisFactory, ContactFactory, ContactPersonFactory, DecisionFactory
 
@@ -129,6 +133,7 @@ def test_decided_today_uses_the_london_day(staff):
         assert start == datetime(2026, 7, 1, tzinfo=LONDON)
         assert end - start == timedelta(hours=24)
         rows = list(decided_today_queue(staff["pm"]))
+        assert decided_today_count(staff["pm"]) == 1  # the page's total, counted apart
     assert rows == [early]
     assert late_yesterday not in rows
 
