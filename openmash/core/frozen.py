@@ -5,8 +5,9 @@ its episode, its people, concerns and agencies' requests — spent more Python b
 compiling those querysets than the database spent answering them. A ``FrozenRead`` builds its
 queryset once per database connection alias and *variant*, with placeholder values, compiles
 it, and from then on runs the same SQL with the real values put where the placeholders were,
-turning the rows into model instances exactly as the ORM's own iterator does (the compiler's
-converters, related-object populators and annotations are the ones it made).
+turning the rows into model instances (or dicts, for ``.values()``) exactly as the ORM's own
+iterators do (the compiler's converters, related-object populators and annotations are the
+ones it made).
 
 It is safe only for a query with nothing user-specific in it: a frozen read runs only for a
 user whose scope rule keeps every row of each case-data model it reads
@@ -41,11 +42,13 @@ _PLACEHOLDER_TIME = datetime(1901, 1, 1, tzinfo=UTC)
 
 def _shape(value) -> Hashable:
     """What kind of placeholder stands for ``value``: the SQL differs with a list's length."""
+    if isinstance(value, uuid.UUID):
+        return "id"
     if isinstance(value, datetime):
         return "time"
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple) and all(isinstance(item, uuid.UUID) for item in value):
         return len(value)
-    return "id"
+    raise TypeError(f"A frozen read takes UUIDs, lists of UUIDs and datetimes, not {value!r}")
 
 
 def _placeholder(key: str, shape: Hashable, number: int):

@@ -142,3 +142,12 @@ def test_dicts_lists_of_any_length_and_times_are_put_where_the_placeholders_were
     with CaptureQueriesContext(connection) as queries:
         assert RECEIVED.rows(contact_ids=[], before=now) == []  # IN (): nothing
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_a_value_of_another_type_is_refused_before_any_sql():
+    contact = ContactFactory()
+    with pytest.raises(TypeError, match="UUIDs"):
+        PEOPLE.rows(contact_id=str(contact.pk))
+    with pytest.raises(TypeError, match="UUIDs"):
+        RECEIVED.rows(contact_ids=[str(contact.pk)], before=timezone.now())
