@@ -73,10 +73,15 @@ def _contact_people(user, *, shown: bool = False):
     """The people on the contact, in the order recorded (``people_in_order`` puts the children
     first). ``shown``: only what a page shows (``_PEOPLE_FIELDS``); not for records a service
     will change, as saving a partly read row would skip its other columns."""
-    people = ContactPerson.objects.for_user(user).select_related("person")
+    people = ContactPerson.objects.for_user(user)
     if shown:
-        people = people.only(*_PEOPLE_FIELDS)
-    return Prefetch("people", queryset=people.order_by("created_at", "pk"))
+        return Prefetch("people", queryset=_shown_people(people))
+    return Prefetch("people", queryset=people.select_related("person").order_by("created_at", "pk"))
+
+
+def _shown_people(people: QuerySet) -> QuerySet:
+    """What the contact's pages show of ``people`` (``_PEOPLE_FIELDS``), in the order recorded."""
+    return people.select_related("person").only(*_PEOPLE_FIELDS).order_by("created_at", "pk")
 
 
 _ROLE_RANK = {
@@ -250,15 +255,10 @@ def _page_reads() -> dict[str, FrozenRead]:
         return rows.annotate(**_flag_annotations(dict(flags)))
 
     def people(variant, *, contact_id):
-        return (
-            ContactPerson.unscoped.filter(contact_id=contact_id)
-            .select_related("person")
-            .only(*_PEOPLE_FIELDS)
-            .order_by("created_at", "pk")
-        )
+        return _shown_people(ContactPerson.unscoped.filter(contact_id=contact_id))
 
     def concerns(variant, *, contact_id):
-        return ContactConcern.objects.filter(contact_id=contact_id).order_by("created_at", "pk")
+        return _CONCERNS_IN_ORDER.queryset.filter(contact_id=contact_id)
 
     return {
         "contact": FrozenRead(
@@ -383,9 +383,9 @@ class ChildRow:
     expected_delivery_date: object
 
 
-def _subject_children(order_by, *, contact_ids) -> QuerySet:
+def _subject_children(people: QuerySet, contact_ids, order_by) -> QuerySet:
     return (
-        ContactPerson.unscoped.filter(role=PersonRole.SUBJECT_CHILD, contact_id__in=contact_ids)
+        people.filter(role=PersonRole.SUBJECT_CHILD, contact_id__in=contact_ids)
         .order_by(*order_by)
         .values(*_CHILD_FIELDS)
     )
@@ -394,7 +394,12 @@ def _subject_children(order_by, *, contact_ids) -> QuerySet:
 _CHILD_FIELDS = ("contact_id", "forename", "surname", "date_of_birth", "expected_delivery_date")
 #: ``subject_children_attach``'s read, compiled once per ordering and page length (ADR 0012).
 _SUBJECT_CHILDREN = FrozenRead(
-    "subject children", _subject_children, models=(ContactPerson,), values=("contact_ids",)
+    "subject children",
+    lambda order_by, *, contact_ids: _subject_children(
+        ContactPerson.unscoped.all(), contact_ids, order_by
+    ),
+    models=(ContactPerson,),
+    values=("contact_ids",),
 )
 
 
@@ -404,11 +409,8 @@ def subject_children_attach(user, contacts, *, order_by=("created_at", "pk")) ->
     by_contact: dict = {contact.pk: [] for contact in contacts}
     rows = _SUBJECT_CHILDREN.for_user(user, tuple(order_by), contact_ids=list(by_contact))
     if rows is None:  # the user's scope filters people: read them scoped
-        rows = (
-            ContactPerson.objects.for_user(user)
-            .filter(role=PersonRole.SUBJECT_CHILD, contact_id__in=list(by_contact))
-            .order_by(*order_by)
-            .values(*_CHILD_FIELDS)
+        rows = _subject_children(
+            ContactPerson.objects.for_user(user), list(by_contact), tuple(order_by)
         )
     for row in rows:
         by_contact[row["contact_id"]].append(

@@ -299,11 +299,18 @@ def _requests_prefetch(
     ``lookup`` is the path to the requests from the rows being read. ``staff``: with who
     responded (else the caller attaches them, e.g. ``staff_names_attach``); ``fields``: only
     these (else all)."""
+    requests = _requests_in_order(InformationRequest.objects.for_user(user), staff, fields)
+    return Prefetch(lookup, queryset=requests, to_attr="visible_requests")
+
+
+def _requests_in_order(requests: QuerySet, staff: bool, fields: tuple) -> QuerySet:
+    """``requests`` with their agencies (and who responded, if ``staff``), only ``fields`` if
+    given, in the agencies' order."""
     related = ("agency", "responded_by") if staff else ("agency",)
-    requests = InformationRequest.objects.for_user(user).select_related(*related)
+    requests = requests.select_related(*related)
     if fields:
         requests = requests.only(*fields)
-    return Prefetch(lookup, queryset=requests.order_by("agency__name"), to_attr="visible_requests")
+    return requests.order_by("agency__name")
 
 
 def _children_prefetch(user) -> Prefetch:
@@ -469,12 +476,8 @@ SHOWN_REQUEST_FIELDS = (
 
 
 def _shown_requests(variant, *, enquiry_id) -> QuerySet:
-    return (
-        InformationRequest.unscoped.filter(enquiry_id=enquiry_id)
-        .select_related("agency")
-        .only(*SHOWN_REQUEST_FIELDS)
-        .order_by("agency__name")
-    )
+    requests = InformationRequest.unscoped.filter(enquiry_id=enquiry_id)
+    return _requests_in_order(requests, False, SHOWN_REQUEST_FIELDS)
 
 
 #: ``enquiry_requests_prefetch``'s read of one enquiry, compiled once (ADR 0012): for a user
