@@ -15,6 +15,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by tests to set
@@ -109,7 +110,16 @@ def axe_check(_axe):
     """axe_check(page) fails the test, listing every violation, unless axe finds none."""
 
     def _check(page: Page) -> None:
-        results = _axe.run(page)
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page)
+        except PlaywrightError as exc:
+            # A click's navigation can commit while axe runs (the old document is gone: "null
+            # documentElement", "context was destroyed"): check the new page once it has loaded.
+            if "documentElement" not in str(exc) and "destroyed" not in str(exc):
+                raise
+            page.wait_for_load_state("load")
+            results = _axe.run(page)
         if results.violations_count:
             pytest.fail(
                 f"Accessibility violations on {page.url}:\n{results.generate_report()}",

@@ -103,6 +103,7 @@ def test_record_and_screen_pages(
     axe_check(page)
     screenshot("2-to-screen")
     page.get_by_role("link", name="To record").click()
+    expect(page).to_have_url(re.compile(r"/contacts/queues/to-record/$"))
     axe_check(page)
 
     page.context.clear_cookies()
